@@ -1,0 +1,155 @@
+"""Writes offers into the alias with external versions, skipping unchanged records.
+
+A write carries the source's `updated_at` (ms) as `external_gte` version, so a replayed or late
+older record can never overwrite newer data; records whose content hash is already indexed are
+not written at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from hub.errors import EngineUnavailable
+from hub.schema import Offer
+from hub.search.documents import search_document
+from hub.search.engine import SearchEngine
+from hub.search.indices import OFFERS, alias_targets
+
+
+@dataclass
+class WriteResult:
+    """Per-batch counts; `failed` holds (id, reason) of items the engine refused."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    deleted: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, other: WriteResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.stale += other.stale
+        self.deleted += other.deleted
+        self.failed.extend(other.failed)
+
+
+def _chunks(items: Iterable[Offer], size: int) -> Iterator[list[Offer]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class OfferWriter:
+    """Bulk writer bound to the live offer index (the alias's write index)."""
+
+    def __init__(self, engine: SearchEngine, *, target_index: str | None = None) -> None:
+        self.engine = engine
+        targets = [target_index] if target_index else alias_targets(engine)
+        if not targets:
+            raise EngineUnavailable(f"alias {engine.name(OFFERS)} points at no index")
+        self.index = targets[-1]
+
+    def existing(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """content_hash and updated_at of the already indexed documents among `ids`."""
+        if not ids:
+            return {}
+        found = self.engine.request(
+            "POST",
+            f"/{self.index}/_mget",
+            {"ids": list(ids)},
+            params={"_source_includes": "content_hash,updated_at"},
+        )
+        return {d["_id"]: d["_source"] for d in found["docs"] if d.get("found")}
+
+    def write(self, offers: Iterable[Offer], chunk_size: int = 250) -> WriteResult:
+        """Write changed offers; count created/updated/unchanged/stale."""
+        total = WriteResult()
+        for batch in _chunks(offers, chunk_size):
+            total.add(self._write_batch(batch, chunk_size))
+        return total
+
+    def _write_batch(self, batch: list[Offer], chunk_size: int) -> WriteResult:
+        result = WriteResult()
+        unique = {offer.id: offer for offer in batch}  # last wins inside one batch
+        existing = self.existing(list(unique))
+        actions: list[dict[str, Any]] = []
+        for offer in unique.values():
+            known = existing.get(offer.id)
+            if known and known.get("content_hash") == offer.content_hash:
+                result.unchanged += 1
+                continue
+            if known and _is_newer(known.get("updated_at"), offer.updated_at):
+                result.stale += 1
+                continue
+            actions.append(self._index_action(offer))
+        created = {a["_id"] for a in actions if a["_id"] not in existing}
+        for ok, item in self.engine.streaming_bulk(actions, chunk_size=chunk_size):
+            info = item.get("index", {})
+            doc_id = str(info.get("_id"))
+            if ok:
+                if doc_id in created:
+                    result.created += 1
+                else:
+                    result.updated += 1
+            elif info.get("status") == 409:
+                result.stale += 1
+            else:
+                result.failed.append((doc_id, str(info.get("error"))))
+        return result
+
+    def _index_action(self, offer: Offer) -> dict[str, Any]:
+        return {
+            "_op_type": "index",
+            "_index": self.index,
+            "_id": offer.id,
+            "version": offer.version(),
+            "version_type": "external_gte",
+            "_source": search_document(offer),
+        }
+
+    def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
+        """Delete documents by id (missing ones count as already deleted)."""
+        result = WriteResult()
+        actions = ({"_op_type": "delete", "_index": self.index, "_id": i} for i in ids)
+        for ok, item in self.engine.streaming_bulk(actions, chunk_size=chunk_size):
+            info = item.get("delete", {})
+            if ok or info.get("status") == 404:
+                result.deleted += 1 if ok else 0
+            else:
+                result.failed.append((str(info.get("_id")), str(info.get("error"))))
+        return result
+
+    def ids_of_source(self, source_id: str) -> set[str]:
+        """Every document id of a source currently in the index (paged with search_after)."""
+        ids: set[str] = set()
+        body: dict[str, Any] = {
+            "size": 1000,
+            "_source": False,
+            "query": {"term": {"source_id": source_id}},
+            "sort": [{"id": "asc"}],
+        }
+        while True:
+            hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
+            ids.update(hit["_id"] for hit in hits)
+            if len(hits) < body["size"]:
+                return ids
+            body["search_after"] = hits[-1]["sort"]
+
+    def refresh(self) -> None:
+        self.engine.request("POST", f"/{self.index}/_refresh")
+
+
+def _is_newer(indexed: str | None, incoming: datetime) -> bool:
+    if not indexed:
+        return False
+    try:
+        return datetime.fromisoformat(indexed) > incoming
+    except ValueError:
+        return False

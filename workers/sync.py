@@ -1,0 +1,95 @@
+"""Sync tasks: one source's sync (locked per source) and the beat job that finds due sources."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis
+import structlog
+
+from hub.errors import NotFound
+from hub.search.engine import get_engine
+from hub.settings import get_settings
+from hub.sources import Source, SourceRegistry, SourceState
+from hub.sync import SyncOptions, SyncRunner
+from workers.app import SYNC_HARD_LIMIT, app
+from workers.base import TRANSIENT, HubTask
+
+log = structlog.get_logger(__name__)
+SCHEDULABLE = {SourceState.PENDING, SourceState.ACTIVE, SourceState.FAILING}
+
+
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=10)
+
+
+def lock_name(source_id: str) -> str:
+    return f"hub:{get_settings().index_prefix}lock:sync:{source_id}"
+
+
+@app.task(bind=True, base=HubTask, name="workers.sync.sync_source", acks_late=True)
+def sync_source(
+    self: HubTask,
+    source_id: str,
+    trigger: str = "manual",
+    full: bool = False,
+    allow_mass_delete: bool = False,
+) -> dict[str, Any]:
+    """Sync one source unless another sync of it holds the lock; retry transient failures."""
+    lock = redis_client().lock(lock_name(source_id), timeout=SYNC_HARD_LIMIT + 60, blocking=False)
+    if not lock.acquire():
+        log.info("sync.skipped_locked", source_id=source_id)
+        return {"source_id": source_id, "status": "locked"}
+    try:
+        options = SyncOptions(
+            trigger=trigger,
+            full=full,
+            allow_mass_delete=allow_mass_delete,
+            attempt=self.request.retries + 1,
+        )
+        run = SyncRunner(get_settings()).run(source_id, options)
+    except NotFound:
+        log.warning("sync.unknown_source", source_id=source_id)
+        return {"source_id": source_id, "status": "unknown_source"}
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=self.backoff(exc)) from exc
+    finally:
+        if lock.owned():
+            lock.release()
+    return {"source_id": source_id, "run_id": run.id, "status": run.status.value}
+
+
+def next_run_after(source: Source, now: datetime) -> datetime:
+    """When a source is due next: its interval, stretched while it keeps failing, plus jitter."""
+    minutes = float(source.interval_minutes)
+    if source.state == SourceState.FAILING:
+        minutes *= 2 ** min(source.consecutive_failures, 6)
+    jitter = random.uniform(0, min(minutes * 0.1, 10))
+    return now + timedelta(minutes=minutes + jitter)
+
+
+@app.task(bind=True, base=HubTask, name="workers.sync.schedule_due_sources", time_limit=120)
+def schedule_due_sources(self: HubTask) -> int:
+    """Enqueue a sync for every due source (beat runs this every minute)."""
+    settings = get_settings()
+    registry = SourceRegistry(get_engine(settings))
+    now = datetime.now(UTC)
+    queued = 0
+    for source in registry.list():
+        if source.state not in SCHEDULABLE:
+            continue
+        if source.next_run_at and source.next_run_at > now:
+            continue
+
+        def plan(s: Source) -> None:
+            s.next_run_at = next_run_after(s, now)
+
+        registry.update(source.id, plan)
+        sync_source.apply_async(
+            kwargs={"source_id": source.id, "trigger": "schedule"},
+            countdown=random.uniform(0, 30),
+        )
+        queued += 1
+    return queued
