@@ -1,8 +1,15 @@
-"""Builds the engine's index settings from the data in `mappings/` (analysis, synonyms, words)."""
+"""Builds the engine's index settings from the data in `mappings/` (analysis, synonyms, words).
+
+Everything the analyzers match against (stop words, synonyms, compound parts) is folded here the
+way the analyzers fold text before tokenising (ü → ue, ß → ss, accents dropped), so the lists may
+be written in plain German. The same compound word list also drives `split_compound`, the
+query-side splitter the query builder uses.
+"""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +18,11 @@ from hub.vocab import fold
 
 INDEX_DIR = MAPPINGS_DIR / "index"
 ANALYSIS_DIR = MAPPINGS_DIR / "analysis"
+LINKERS = ("", "s", "n", "en", "e", "es")
+"""German linking morphemes (Fugen) allowed between compound parts: Geburt-s-vorbereitung."""
+ENDINGS = ("", "s", "n", "en", "e", "er", "es", "nen")
+"""Inflection endings allowed after the last part: Hebammensprechstunde-n."""
+MIN_PART = 4
 
 
 def _lines(path: Path) -> list[str]:
@@ -25,23 +37,76 @@ def load_json(name: str) -> dict[str, Any]:
     return dict(data)
 
 
-def synonym_rules() -> list[str]:
+def _fold_rule(rule: str) -> str:
+    if "=>" in rule:
+        left, right = rule.split("=>", 1)
+        return f"{_fold_rule(left)} => {_fold_rule(right)}"
+    return ", ".join(term for term in (fold(t) for t in rule.split(",")) if term)
+
+
+@lru_cache
+def synonym_rules() -> tuple[str, ...]:
     """Solr-format synonym rules, folded like the analyzers fold (ü → ue)."""
-    return [", ".join(fold(term) for term in rule.split(",")) for rule in _lines(
-        ANALYSIS_DIR / "synonyms.txt"
-    )]
+    return tuple(_fold_rule(rule) for rule in _lines(ANALYSIS_DIR / "synonyms.txt"))
 
 
-def compound_words() -> list[str]:
-    """The decompounder's word list (folded)."""
-    return sorted({fold(word) for word in _lines(ANALYSIS_DIR / "compounds.txt")})
+@lru_cache
+def compound_words() -> tuple[str, ...]:
+    """The decompounder's word list (folded, at least four letters)."""
+    words = {fold(word) for word in _lines(ANALYSIS_DIR / "compounds.txt")}
+    return tuple(sorted(w for w in words if len(w) >= MIN_PART and " " not in w))
+
+
+@lru_cache
+def stop_words() -> tuple[str, ...]:
+    """Folded stop words (one or more per line)."""
+    words = {fold(w) for line in _lines(ANALYSIS_DIR / "stopwords.txt") for w in line.split()}
+    return tuple(sorted(w for w in words if w))
+
+
+@lru_cache
+def query_parts() -> frozenset[str]:
+    """Parts the query splitter knows: the index word list plus query-only modifiers."""
+    extra = {fold(word) for word in _lines(ANALYSIS_DIR / "compound_modifiers.txt")}
+    return frozenset(compound_words()) | {w for w in extra if len(w) >= MIN_PART}
+
+
+def split_compound(word: str) -> list[str]:
+    """Known parts covering a folded word completely (at least two), else an empty list.
+
+    Stricter than the engine's decompounder, which finds a part anywhere in a word: a query
+    word is split only when the parts, joined by linking morphemes, make up the whole word.
+    """
+    parts = _split(word, query_parts())
+    return parts if parts and len(parts) >= 2 else []
+
+
+def _split(word: str, known: frozenset[str]) -> list[str] | None:
+    """Fewest-parts segmentation, trying longer parts first."""
+    best: list[str] | None = None
+    for end in range(len(word), MIN_PART - 1, -1):
+        head = word[:end]
+        if head not in known:
+            continue
+        rest = word[end:]
+        if rest in ENDINGS:
+            return [head]
+        for linker in LINKERS:
+            if not rest.startswith(linker) or len(rest) - len(linker) < MIN_PART:
+                continue
+            tail = _split(rest[len(linker) :], known)
+            if tail and (best is None or len(tail) + 1 < len(best)):
+                best = [head, *tail]
+    return best
 
 
 def offer_index_body(replicas: int) -> dict[str, Any]:
     """Settings and mappings of a new offer index, with the analysis filled from data."""
     body = load_json("offers.json")
     analysis = load_json("analysis.json")["analysis"]
-    analysis["filter"]["compound_split"]["word_list"] = compound_words()
-    analysis["filter"]["offer_synonyms"]["synonyms"] = synonym_rules()
+    filters = analysis["filter"]
+    filters["compound_split"]["word_list"] = list(compound_words())
+    filters["offer_synonyms"]["synonyms"] = list(synonym_rules())
+    filters["german_stop"]["stopwords"] = list(stop_words())
     body["settings"] = {**body["settings"], "number_of_replicas": replicas, "analysis": analysis}
     return body

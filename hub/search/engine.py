@@ -159,10 +159,11 @@ class SearchEngine:
 
     def exists(self, path: str) -> bool:
         try:
-            self.request("HEAD", path)
+            answer = self.request("HEAD", path)
         except NotFound:
             return False
-        return True
+        # opensearch-py answers HEAD with a bool, elasticsearch with an empty body
+        return answer is not False
 
     def close(self) -> None:
         self._client.close()

@@ -1,0 +1,50 @@
+"""Annotated dependency aliases shared by every router."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+import redis
+from fastapi import Depends, Header, HTTPException, Request
+
+from hub.search.engine import SearchEngine, get_engine
+from hub.settings import Settings
+
+
+def settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def serving_engine(settings: Annotated[Settings, Depends(settings_dep)]) -> SearchEngine:
+    """Short-timeout client for citizen-facing reads (errors map to 503)."""
+    return get_engine(settings, "serve")
+
+
+def indexing_engine(settings: Annotated[Settings, Depends(settings_dep)]) -> SearchEngine:
+    """Long-timeout client for registry writes."""
+    return get_engine(settings, "index")
+
+
+def redis_dep(request: Request) -> redis.Redis:
+    client: redis.Redis = request.app.state.redis
+    return client
+
+
+def require_admin(
+    settings: Annotated[Settings, Depends(settings_dep)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """Ministry admin routes need `Authorization: Bearer <HUB_ADMIN_TOKEN>`."""
+    expected = settings.admin_token.get_secret_value()
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(401, detail="Admin-Token fehlt oder ist ungültig.")
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+ServeEngine = Annotated[SearchEngine, Depends(serving_engine)]
+IndexEngine = Annotated[SearchEngine, Depends(indexing_engine)]
+RedisDep = Annotated[redis.Redis, Depends(redis_dep)]
+AdminDep = Annotated[None, Depends(require_admin)]

@@ -1,0 +1,153 @@
+"""Source routes: the ministry registers and operates sources; a municipality sees its own."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException
+from pydantic import BaseModel
+
+from connectors.fetcher import SafeFetcher
+from connectors.registry import connector_class
+from hub.api.deps import AdminDep, IndexEngine, SettingsDep
+from hub.errors import BrokerUnavailable, ConfigError
+from hub.keys import hash_key, key_matches, new_api_key
+from hub.runs import RunStore, SyncRun
+from hub.settings import Settings
+from hub.sources import Source, SourceInput, SourceRegistry
+
+router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
+
+
+class SourceOut(BaseModel):
+    """A source as shown to its municipality or the ministry (no secrets)."""
+
+    id: str
+    name: str
+    ags: list[str]
+    kind: str
+    url: str
+    interval_minutes: int
+    state: str
+    state_reason: str
+    consecutive_failures: int
+    offer_count: int
+    last_run_id: str | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    pending_deletion: int
+
+    @classmethod
+    def of(cls, source: Source) -> SourceOut:
+        data = source.model_dump(exclude={"pending_deletion"})
+        return cls(**data, pending_deletion=len(source.pending_deletion.get("ids", [])))
+
+
+class SourceCreated(SourceOut):
+    api_key: str
+
+
+class SyncQueued(BaseModel):
+    source_id: str
+    task_id: str
+    status: str = "queued"
+
+
+def validate_source(settings: Settings, data: SourceInput) -> None:
+    """Known connector kind, valid connector config, URL the safe fetcher accepts."""
+    cls = connector_class(data.kind)
+    try:
+        cls.parse_config({**data.config, "url": data.url})
+    except ValueError as exc:
+        raise ConfigError(
+            f"invalid config for {data.kind}: {exc}",
+            message_de=f"Die Einstellungen für den Feed-Typ „{data.kind}“ sind ungültig: {exc}",
+        ) from exc
+    fetcher = SafeFetcher(settings)
+    try:
+        fetcher.check_url(data.url)
+    finally:
+        fetcher.close()
+
+
+def authorize(source_id: str, settings: Settings, source: Source, authorization: str | None) -> None:
+    """Admin token, or an API key of exactly this source."""
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    admin = settings.admin_token.get_secret_value()
+    if given and hmac.compare_digest(given.encode(), admin.encode()):
+        return
+    if given and key_matches(given, source.api_key_hashes):
+        return
+    raise HTTPException(403, detail=f"Kein Zugriff auf die Quelle „{source_id}“.")
+
+
+Auth = Annotated[str | None, Header(alias="Authorization")]
+
+
+@router.post("", status_code=201, summary="Register a source (ministry)")
+def create_source(
+    data: SourceInput, _: AdminDep, settings: SettingsDep, engine: IndexEngine
+) -> SourceCreated:
+    validate_source(settings, data)
+    key = new_api_key()
+    registry = SourceRegistry(engine)
+    source = registry.create(data)
+    source = registry.update(source.id, lambda s: s.api_key_hashes.append(hash_key(key)))
+    return SourceCreated(**SourceOut.of(source).model_dump(), api_key=key)
+
+
+@router.get("", summary="All sources with their health (ministry)")
+def list_sources(_: AdminDep, engine: IndexEngine) -> list[SourceOut]:
+    return [SourceOut.of(s) for s in SourceRegistry(engine).list()]
+
+
+@router.get("/{source_id}", summary="One source (its municipality or the ministry)")
+def show_source(
+    source_id: str, settings: SettingsDep, engine: IndexEngine, authorization: Auth = None
+) -> SourceOut:
+    source = SourceRegistry(engine).get(source_id)
+    authorize(source_id, settings, source, authorization)
+    return SourceOut.of(source)
+
+
+@router.get("/{source_id}/runs", summary="Recent sync runs with counts and rejections")
+def list_runs(
+    source_id: str, settings: SettingsDep, engine: IndexEngine, authorization: Auth = None
+) -> list[SyncRun]:
+    source = SourceRegistry(engine).get(source_id)
+    authorize(source_id, settings, source, authorization)
+    return RunStore(engine).for_source(source_id)
+
+
+@router.post("/{source_id}/sync", status_code=202, summary="Queue a resync")
+def request_sync(
+    source_id: str,
+    settings: SettingsDep,
+    engine: IndexEngine,
+    authorization: Auth = None,
+    full: bool = False,
+) -> SyncQueued:
+    source = SourceRegistry(engine).get(source_id)
+    authorize(source_id, settings, source, authorization)
+    task_id = enqueue_sync(source_id, trigger="api", full=full)
+    return SyncQueued(source_id=source_id, task_id=task_id)
+
+
+def enqueue_sync(source_id: str, **kwargs: Any) -> str:
+    """Hand a sync to the workers; `BrokerUnavailable` if Redis did not take it."""
+    from kombu.exceptions import OperationalError
+
+    from workers.sync import sync_source
+
+    try:
+        result = sync_source.apply_async(
+            kwargs={"source_id": source_id, **kwargs}, retry=False
+        )
+    except (OperationalError, ConnectionError, OSError) as exc:
+        raise BrokerUnavailable(
+            f"broker unavailable: {exc}",
+            message_de="Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+        ) from exc
+    return str(result.id)

@@ -1,0 +1,40 @@
+"""`hub index`: create the versioned offer index and show its status."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from hub.cli.common import console, engine
+from hub.search.indices import create_offer_index, ensure_indices, offer_status
+
+app = typer.Typer(help="Offer index and registry indices.", no_args_is_help=True)
+
+
+@app.command()
+def create(
+    swap: bool = typer.Option(
+        False, "--swap", help="Point the alias at the new index (empty until reindexed)."
+    ),
+) -> None:
+    """Create registry indices if missing, and the offer index behind the alias `offers`."""
+    eng = engine()
+    before = offer_status(eng).indices
+    ensure_indices(eng)
+    if before and swap:
+        name = create_offer_index(eng, point_alias=True)
+        console.print(f"new offer index [bold]{name}[/] is live (alias swapped)")
+    status()
+
+
+@app.command()
+def status() -> None:
+    """Alias, physical indices, document count and health."""
+    eng = engine()
+    info = eng.info()
+    st = offer_status(eng)
+    table = Table(title=f"{info.flavour} {info.version} ({info.cluster_name})")
+    for column in ("alias", "indices", "documents", "health"):
+        table.add_column(column)
+    table.add_row(st.alias, ", ".join(st.indices) or "—", str(st.doc_count), st.health)
+    console.print(table)

@@ -1,0 +1,61 @@
+"""`hub sync`, `hub api`, `hub worker`, `hub beat`: run the hub's parts in the foreground."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from hub.cli.common import console, settings
+from hub.sync import SyncOptions, SyncRunner
+
+
+def sync(
+    source_id: str = typer.Argument(..., help="Source id."),
+    full: bool = typer.Option(False, "--full", help="Ignore the cursor: fetch everything."),
+    allow_mass_delete: bool = typer.Option(
+        False, "--allow-mass-delete", help="Apply a deletion above the mass-delete share now."
+    ),
+    queue: bool = typer.Option(False, "--queue", help="Hand it to the workers instead."),
+) -> None:
+    """Sync one source now (inline), or queue it for the workers with --queue."""
+    if queue:
+        from hub.api.sources import enqueue_sync
+
+        task_id = enqueue_sync(source_id, trigger="cli", full=full,
+                               allow_mass_delete=allow_mass_delete)
+        console.print(f"queued sync of [bold]{source_id}[/] (task {task_id})")
+        return
+    options = SyncOptions(trigger="cli", full=full, allow_mass_delete=allow_mass_delete)
+    run = SyncRunner(settings()).run(source_id, options)
+    c = run.counts
+    console.print(
+        f"[bold]{source_id}[/]: {run.status.value} — seen {c.seen}, new {c.created}, "
+        f"updated {c.updated}, unchanged {c.unchanged}, deleted {c.deleted}, "
+        f"rejected {c.rejected}, pending deletion {c.pending_deletion} "
+        f"({run.duration_seconds:.1f} s)"
+    )
+    for flag in run.flags:
+        console.print(f"[yellow]flag:[/] {flag}")
+
+
+def api() -> None:
+    """Serve the API and web pages (uvicorn) on HUB_API_HOST:HUB_API_PORT."""
+    s = settings()
+    os.execv(sys.executable, [sys.executable, "-m", "uvicorn", "hub.api.app:create_app",
+                              "--factory", "--host", s.api_host, "--port", str(s.api_port)])
+
+
+def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None:
+    """Run a Celery worker on the `hub` queue."""
+    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+                              "-Q", "hub", "--concurrency", str(concurrency), "-l", "INFO"])
+
+
+def beat() -> None:
+    """Run Celery beat (schedules due sources every minute)."""
+    state = settings().state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", "beat",
+                              "--schedule", str(state / "celerybeat-schedule"), "-l", "INFO"])

@@ -1,0 +1,85 @@
+"""`hub sources`: register, list and inspect sources, and their sync runs."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from hub.api.sources import validate_source
+from hub.cli.common import console, engine, settings
+from hub.keys import hash_key, new_api_key
+from hub.runs import RunStore
+from hub.search.indices import ensure_indices
+from hub.sources import SourceInput, SourceRegistry
+
+app = typer.Typer(help="Registered municipal feeds.", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    source_id: str = typer.Argument(..., help="Short stable id, e.g. 'essen'."),
+    kind: str = typer.Option(..., "--kind", help="Connector kind (see `hub connector kinds`)."),
+    url: str = typer.Option(..., "--url", help="Feed URL."),
+    ags: list[str] = typer.Option(..., "--ags", help="AGS served (repeat for several)."),
+    name: str = typer.Option("", "--name", help="Human-readable name."),
+    interval: int = typer.Option(60, "--interval", help="Poll interval in minutes."),
+    config: str = typer.Option("{}", "--config", help="Connector config as JSON."),
+) -> None:
+    """Register a source; prints its API key once."""
+    data = SourceInput(id=source_id, name=name, ags=ags, kind=kind, url=url,
+                       config=json.loads(config), interval_minutes=interval)
+    eng = engine()
+    ensure_indices(eng)
+    validate_source(settings(), data)
+    key = new_api_key()
+    registry = SourceRegistry(eng)
+    registry.create(data)
+    registry.update(source_id, lambda s: s.api_key_hashes.append(hash_key(key)))
+    console.print(f"registered [bold]{source_id}[/] ({kind}) → {url}")
+    console.print(f"API key (shown once, store it safely): [bold]{key}[/]")
+
+
+@app.command("list")
+def list_() -> None:
+    """All sources with state, offer count and last run."""
+    table = Table("id", "kind", "state", "offers", "failures", "last run", "reason")
+    for s in SourceRegistry(engine()).list():
+        last = s.last_run_at.strftime("%Y-%m-%d %H:%M") if s.last_run_at else "—"
+        table.add_row(s.id, s.kind, s.state.value, str(s.offer_count),
+                      str(s.consecutive_failures), last, s.state_reason)
+    console.print(table)
+
+
+@app.command()
+def show(source_id: str = typer.Argument(..., help="Source id.")) -> None:
+    """One source in full (without secrets)."""
+    source = SourceRegistry(engine()).get(source_id)
+    data = source.model_dump(mode="json", exclude={"api_key_hashes", "webhook_secrets"})
+    console.print_json(json.dumps(data))
+
+
+@app.command()
+def runs(
+    source_id: str = typer.Argument(..., help="Source id."),
+    limit: int = typer.Option(10, help="How many recent runs."),
+    rejections: bool = typer.Option(False, "--rejections", help="List rejected records."),
+) -> None:
+    """Recent sync runs with counts, errors and (optionally) rejections."""
+    eng = engine()
+    SourceRegistry(eng).get(source_id)
+    table = Table("started", "trigger", "mode", "status", "seen", "new", "upd", "same",
+                  "del", "rej", "pending", "s", "errors")
+    found = RunStore(eng).for_source(source_id, limit)
+    for run in found:
+        c = run.counts
+        table.add_row(run.started_at.strftime("%Y-%m-%d %H:%M:%S"), run.trigger, run.mode,
+                      run.status.value, str(c.seen), str(c.created), str(c.updated),
+                      str(c.unchanged), str(c.deleted), str(c.rejected), str(c.pending_deletion),
+                      f"{run.duration_seconds or 0:.1f}",
+                      "; ".join(e.get("message_de") or e.get("message", "") for e in run.errors))
+    console.print(table)
+    if rejections and found:
+        for r in found[0].rejections:
+            console.print(f"[yellow]{r.local_id}[/] {r.code}: {r.message_de}")

@@ -1,0 +1,102 @@
+"""`hub up`: services, API, worker and beat in one command; with --demo, a fleet of feeds."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.table import Table
+
+from hub import services
+from hub.cli.common import console
+from hub.demo.fleet import FleetServer, demo_feeds
+from hub.processes import Supervisor
+from hub.runs import RunStatus, RunStore
+from hub.search.engine import get_engine
+from hub.search.indices import ensure_indices
+from hub.settings import Settings, get_settings
+from hub.sources import SourceInput, SourceRegistry
+
+
+def up(
+    demo: bool = typer.Option(False, "--demo", help="Serve and register the demo fleet."),
+    demo_port: int = typer.Option(8100, help="Port of the demo feed server."),
+    wait: bool = typer.Option(True, help="Keep running until Ctrl-C (--no-wait: exit after set-up)."),
+) -> None:
+    """Start everything; Ctrl-C stops all that this command started."""
+    settings = get_settings()
+    if demo and "127.0.0.1" not in settings.fetch_allow_hosts:
+        # the demo feeds live on loopback, which the safe fetcher refuses by default
+        settings = settings.model_copy(update={"fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"]})
+    started = services.up(settings)
+    for result in started:
+        console.print(f"[green]✓[/] {result.status.name}: {result.action.value} on {result.status.url}")
+    engine = get_engine(settings)
+    ensure_indices(engine)
+    supervisor = Supervisor(settings, settings.state_dir / "logs")
+    fleet = FleetServer(demo_port).start() if demo else None
+    try:
+        supervisor.api()
+        supervisor.worker()
+        supervisor.beat()
+        if fleet is not None:
+            _register_and_sync(settings, fleet.base_url)
+        console.print(f"\n[bold green]Familienhub NRW is up:[/] {settings.public_base_url}")
+        console.print(f"  search API: {settings.public_base_url}/api/v1/offers?q=hebamme")
+        console.print(f"  API docs:   {settings.public_base_url}/docs")
+        console.print(f"  logs:       {supervisor.log_dir}")
+        while wait:
+            time.sleep(1)
+            for child in supervisor.children:
+                if not child.alive():
+                    raise RuntimeError(f"{child.name} stopped:\n{child.log_tail()}")
+    except KeyboardInterrupt:
+        console.print("\nstopping …")
+    finally:
+        if wait:
+            supervisor.stop_all()
+            if fleet is not None:
+                fleet.stop()
+            services.down(settings)
+            console.print("stopped everything this command started")
+
+
+def _register_and_sync(settings: Settings, base_url: str) -> None:
+    from hub.api.sources import enqueue_sync
+
+    engine = get_engine(settings)
+    registry = SourceRegistry(engine)
+    known = {s.id: s for s in registry.list()}
+    for feed in demo_feeds():
+        data = SourceInput(**feed.registration(base_url))
+        if feed.source_id in known:
+            registry.update(feed.source_id, lambda s, d=data: setattr(s, "url", d.url))
+        else:
+            registry.create(data)
+        enqueue_sync(feed.source_id, trigger="demo", full=True)
+    _wait_for_runs(settings, [f.source_id for f in demo_feeds()])
+
+
+def _wait_for_runs(settings: Settings, source_ids: list[str], timeout: float = 300) -> None:
+    engine = get_engine(settings)
+    registry, runs = SourceRegistry(engine), RunStore(engine)
+    since = time.time()
+    deadline = since + timeout
+    with console.status("syncing the demo fleet …"):
+        while time.time() < deadline:
+            done = {s.id for s in registry.list() if s.last_run_at and s.last_run_at.timestamp() >= since - 5}
+            if set(source_ids) <= done:
+                break
+            time.sleep(1)
+    table = Table("source", "status", "seen", "indexed", "rejected")
+    for source_id in source_ids:
+        latest = runs.for_source(source_id, 1)
+        if not latest:
+            table.add_row(source_id, "[red]no run[/]", "", "", "")
+            continue
+        run = latest[0]
+        style = "green" if run.status in (RunStatus.SUCCEEDED, RunStatus.NOT_MODIFIED) else "red"
+        c = run.counts
+        table.add_row(source_id, f"[{style}]{run.status.value}[/]", str(c.seen),
+                      str(c.created + c.updated + c.unchanged), str(c.rejected))
+    console.print(table)

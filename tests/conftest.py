@@ -1,0 +1,57 @@
+"""Test set-up on the real stack: the project's own Redis and OpenSearch, isolated per run.
+
+Every test session gets its own index prefix and Redis database, exported as HUB_* variables
+before anything reads settings, so worker and API child processes see the same ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+RUN_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
+os.environ.setdefault("HUB_ENVIRONMENT", "test")
+os.environ["HUB_INDEX_PREFIX"] = RUN_PREFIX
+os.environ.setdefault("HUB_REDIS_URL", "redis://127.0.0.1:6379/7")
+os.environ.setdefault("HUB_FETCH_ALLOW_HOSTS", json.dumps(["127.0.0.1"]))
+os.environ.setdefault("HUB_ADMIN_TOKEN", "test-admin-token")
+os.environ.setdefault("HUB_LOG_JSON", "true")
+
+from hub.settings import Settings, get_settings  # noqa: E402
+from tests.support.feeds import FeedServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def services(settings: Settings) -> Iterator[None]:
+    """Start (or reuse) Redis and OpenSearch through the project's own service code."""
+    from hub import services as local
+
+    local.up(settings)
+    yield
+
+
+@pytest.fixture(scope="session")
+def engine(services: None, settings: Settings) -> Iterator[object]:
+    from hub.search.engine import get_engine
+    from hub.search.indices import drop_prefixed, ensure_indices
+
+    eng = get_engine(settings)
+    ensure_indices(eng)
+    yield eng
+    drop_prefixed(eng)
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server

@@ -1,0 +1,39 @@
+"""Real hub processes for end-to-end tests: the API and Celery workers as child processes."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from hub.processes import Supervisor
+from hub.settings import Settings
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def supervisor(settings: Settings, log_dir: Path, api_port: int | None = None) -> Supervisor:
+    port = api_port or free_port()
+    local = settings.model_copy(
+        update={"api_port": port, "public_base_url": f"http://127.0.0.1:{port}"}
+    )
+    return Supervisor(local, log_dir)
+
+
+def wait_for(check: Callable[[], T | None], timeout: float = 60, what: str = "condition") -> T:
+    """Poll `check` until it returns something truthy (behaviour, not timing, is asserted)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
