@@ -96,4 +96,3 @@ def _raw(item: Any, source_url: str | None) -> RawRecord:
         source_url=source_url,
         deleted=bool(item.get("deleted")),
     )
-

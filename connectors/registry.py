@@ -30,9 +30,17 @@ def connector_class(kind: str) -> type[Connector[Any]]:
             f"unknown connector kind {kind!r} (known: {known})",
             message_de=f"Unbekannter Feed-Typ „{kind}“. Möglich: {known}.",
         )
-    loaded = matches[0].load()
+    try:
+        loaded = matches[0].load()
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"connector {kind!r} is registered but does not import: {exc}",
+            message_de=f"Der Feed-Typ „{kind}“ ist derzeit nicht verfügbar.",
+        ) from exc
     if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
         raise ConfigError(f"entry point {kind!r} is not a Connector subclass")
     if loaded.kind != kind:
-        raise ConfigError(f"connector {loaded.__name__} declares kind {loaded.kind!r}, not {kind!r}")
+        raise ConfigError(
+            f"connector {loaded.__name__} declares kind {loaded.kind!r}, not {kind!r}"
+        )
     return loaded

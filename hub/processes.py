@@ -96,21 +96,56 @@ class Supervisor:
         return child
 
     def worker(self, name: str = "worker", concurrency: int = 2) -> Child:
-        args = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "hub",
-                "-n", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel", "INFO",
-                "--without-gossip", "--without-mingle"]
+        args = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "worker",
+            "-Q",
+            "hub",
+            "-n",
+            f"{name}@%h",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         return self.start(name, args)
 
     def beat(self) -> Child:
         schedule = self.log_dir / "celerybeat-schedule"
-        args = [sys.executable, "-m", "celery", "-A", "workers.app", "beat",
-                "--schedule", str(schedule), "--loglevel", "INFO"]
+        args = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "beat",
+            "--schedule",
+            str(schedule),
+            "--loglevel",
+            "INFO",
+        ]
         return self.start("beat", args)
 
     def api(self) -> Child:
-        args = [sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory",
-                "--host", self.settings.api_host, "--port", str(self.settings.api_port),
-                "--log-level", "warning"]
+        args = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.api.app:create_app",
+            "--factory",
+            "--host",
+            self.settings.api_host,
+            "--port",
+            str(self.settings.api_port),
+            "--log-level",
+            "warning",
+        ]
         child = self.start("api", args)
         wait_http(f"http://{self.settings.api_host}:{self.settings.api_port}/healthz", child)
         return child

@@ -83,7 +83,9 @@ class RunStore:
         try:
             found = self.engine.request("GET", f"/{self.index}/_doc/{run_id}")
         except NotFound:
-            raise NotFound(f"unknown run {run_id!r}", message_de="Diesen Lauf gibt es nicht.") from None
+            raise NotFound(
+                f"unknown run {run_id!r}", message_de="Diesen Lauf gibt es nicht."
+            ) from None
         return SyncRun.model_validate(found["_source"])
 
     def for_source(self, source_id: str, limit: int = 20) -> list[SyncRun]:

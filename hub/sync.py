@@ -17,10 +17,10 @@ import structlog
 from connectors.base import Connector, Cursor, RawRecord, SourceContext
 from connectors.fetcher import SafeFetcher
 from connectors.registry import connector_class
-from hub.errors import FetchError, HubError, RecordError
-from hub.normalise import normalise_record
+from hub.errors import FetchError, HubError
+from hub.pipeline import process_record
 from hub.runs import RunCounts, RunStatus, RunStore, SyncRun
-from hub.schema import Offer, Rejection, offer_id
+from hub.schema import Offer, offer_id
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
 from hub.settings import Settings
@@ -63,7 +63,9 @@ class SyncRunner:
         source = self.registry.get(source_id)
         cursor = Cursor() if options.full else Cursor.model_validate(source.cursor or {})
         mode = "incremental" if cursor.position else "full"
-        run = SyncRun(source_id=source.id, trigger=options.trigger, mode=mode, attempt=options.attempt)
+        run = SyncRun(
+            source_id=source.id, trigger=options.trigger, mode=mode, attempt=options.attempt
+        )
         if options.run_id:
             run.id = options.run_id
         bound = log.bind(source_id=source.id, sync_run_id=run.id)
@@ -81,7 +83,9 @@ class SyncRunner:
                 run.finish(RunStatus.SUCCEEDED if complete else RunStatus.FAILED)
             self._record_success(source.id, run, next_cursor, complete)
         except HubError as exc:
-            run.errors.append({"code": exc.code, "message": exc.message, "message_de": exc.message_de})
+            run.errors.append(
+                {"code": exc.code, "message": exc.message, "message_de": exc.message_de}
+            )
             run.finish(RunStatus.FAILED)
             self._record_failure(source.id, run, exc)
             bound.warning("sync.failed", error=exc.message, code=exc.code)
@@ -118,8 +122,12 @@ class SyncRunner:
         if share > self.settings.mass_delete_share and not (allow or confirmed):
             run.counts.pending_deletion = len(unseen)
             run.flags.append("mass_delete_pending")
-            note = {"ids": unseen, "run_id": run.id, "share": round(share, 3),
-                    "at": datetime.now(UTC).isoformat()}
+            note = {
+                "ids": unseen,
+                "run_id": run.id,
+                "share": round(share, 3),
+                "at": datetime.now(UTC).isoformat(),
+            }
             self.registry.update(source.id, lambda s: s.pending_deletion.update(note))
             return
         run.counts.deleted += writer.delete(unseen).deleted
@@ -149,7 +157,10 @@ class SyncRunner:
             if isinstance(exc, FetchError):
                 source.consecutive_failures += 1
                 source.state_reason = exc.message_de
-                if source.consecutive_failures >= FAILING_AFTER and source.state != SourceState.PAUSED:
+                if (
+                    source.consecutive_failures >= FAILING_AFTER
+                    and source.state != SourceState.PAUSED
+                ):
                     source.state = SourceState.FAILING
 
         try:
@@ -179,28 +190,7 @@ class _Ingest:
             if doc_id:
                 self.run.counts.deleted += self.writer.delete([doc_id]).deleted
             return
-        try:
-            mapped = self.connector.to_offer(raw)
-        except RecordError as exc:
-            self.run.reject(
-                Rejection(
-                    source_id=self.source_id,
-                    local_id=raw.local_id,
-                    code=exc.code,
-                    message=exc.message,
-                    message_de=exc.message_de,
-                    source_url=raw.source_url,
-                )
-            )
-            return
-        result = normalise_record(
-            self.source_id,
-            raw.local_id,
-            mapped,
-            source_ags=self.connector.context.ags,
-            topic_overrides=getattr(self.connector.config, "topic_overrides", None),
-            source_url=raw.source_url,
-        )
+        result = process_record(self.connector, raw)
         if result.offer is not None:
             self.batch.append(result.offer)
             if len(self.batch) >= self.batch_size:

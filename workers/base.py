@@ -30,7 +30,7 @@ class HubTask(Task):  # type: ignore[misc]
     def backoff(self, exc: BaseException) -> float:
         """Exponential backoff with full jitter; honours a server's Retry-After."""
         retry_after = getattr(exc, "retry_after", None)
-        base = min(MAX_RETRY_COUNTDOWN, 10 * 2 ** self.request.retries)
+        base = min(MAX_RETRY_COUNTDOWN, 10 * 2**self.request.retries)
         countdown = random.uniform(base / 2, base)
         if retry_after:
             countdown = max(countdown, min(float(retry_after), MAX_RETRY_COUNTDOWN))

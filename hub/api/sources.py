@@ -72,7 +72,9 @@ def validate_source(settings: Settings, data: SourceInput) -> None:
         fetcher.close()
 
 
-def authorize(source_id: str, settings: Settings, source: Source, authorization: str | None) -> None:
+def authorize(
+    source_id: str, settings: Settings, source: Source, authorization: str | None
+) -> None:
     """Admin token, or an API key of exactly this source."""
     given = (authorization or "").removeprefix("Bearer ").strip()
     admin = settings.admin_token.get_secret_value()
@@ -142,12 +144,10 @@ def enqueue_sync(source_id: str, **kwargs: Any) -> str:
     from workers.sync import sync_source
 
     try:
-        result = sync_source.apply_async(
-            kwargs={"source_id": source_id, **kwargs}, retry=False
-        )
+        result = sync_source.apply_async(kwargs={"source_id": source_id, **kwargs}, retry=False)
     except (OperationalError, ConnectionError, OSError) as exc:
         raise BrokerUnavailable(
             f"broker unavailable: {exc}",
-            message_de="Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+            message_de="Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut.",
         ) from exc
     return str(result.id)

@@ -23,8 +23,9 @@ def sync(
     if queue:
         from hub.api.sources import enqueue_sync
 
-        task_id = enqueue_sync(source_id, trigger="cli", full=full,
-                               allow_mass_delete=allow_mass_delete)
+        task_id = enqueue_sync(
+            source_id, trigger="cli", full=full, allow_mass_delete=allow_mass_delete
+        )
         console.print(f"queued sync of [bold]{source_id}[/] (task {task_id})")
         return
     options = SyncOptions(trigger="cli", full=full, allow_mass_delete=allow_mass_delete)
@@ -43,19 +44,59 @@ def sync(
 def api() -> None:
     """Serve the API and web pages (uvicorn) on HUB_API_HOST:HUB_API_PORT."""
     s = settings()
-    os.execv(sys.executable, [sys.executable, "-m", "uvicorn", "hub.api.app:create_app",
-                              "--factory", "--host", s.api_host, "--port", str(s.api_port)])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.api.app:create_app",
+            "--factory",
+            "--host",
+            s.api_host,
+            "--port",
+            str(s.api_port),
+        ],
+    )
 
 
 def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None:
     """Run a Celery worker on the `hub` queue."""
-    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-                              "-Q", "hub", "--concurrency", str(concurrency), "-l", "INFO"])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "worker",
+            "-Q",
+            "hub",
+            "--concurrency",
+            str(concurrency),
+            "-l",
+            "INFO",
+        ],
+    )
 
 
 def beat() -> None:
     """Run Celery beat (schedules due sources every minute)."""
     state = settings().state_dir
     state.mkdir(parents=True, exist_ok=True)
-    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", "beat",
-                              "--schedule", str(state / "celerybeat-schedule"), "-l", "INFO"])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "beat",
+            "--schedule",
+            str(state / "celerybeat-schedule"),
+            "-l",
+            "INFO",
+        ],
+    )

@@ -28,8 +28,15 @@ def add(
     config: str = typer.Option("{}", "--config", help="Connector config as JSON."),
 ) -> None:
     """Register a source; prints its API key once."""
-    data = SourceInput(id=source_id, name=name, ags=ags, kind=kind, url=url,
-                       config=json.loads(config), interval_minutes=interval)
+    data = SourceInput(
+        id=source_id,
+        name=name,
+        ags=ags,
+        kind=kind,
+        url=url,
+        config=json.loads(config),
+        interval_minutes=interval,
+    )
     eng = engine()
     ensure_indices(eng)
     validate_source(settings(), data)
@@ -47,8 +54,15 @@ def list_() -> None:
     table = Table("id", "kind", "state", "offers", "failures", "last run", "reason")
     for s in SourceRegistry(engine()).list():
         last = s.last_run_at.strftime("%Y-%m-%d %H:%M") if s.last_run_at else "—"
-        table.add_row(s.id, s.kind, s.state.value, str(s.offer_count),
-                      str(s.consecutive_failures), last, s.state_reason)
+        table.add_row(
+            s.id,
+            s.kind,
+            s.state.value,
+            str(s.offer_count),
+            str(s.consecutive_failures),
+            last,
+            s.state_reason,
+        )
     console.print(table)
 
 
@@ -69,16 +83,39 @@ def runs(
     """Recent sync runs with counts, errors and (optionally) rejections."""
     eng = engine()
     SourceRegistry(eng).get(source_id)
-    table = Table("started", "trigger", "mode", "status", "seen", "new", "upd", "same",
-                  "del", "rej", "pending", "s", "errors")
+    table = Table(
+        "started",
+        "trigger",
+        "mode",
+        "status",
+        "seen",
+        "new",
+        "upd",
+        "same",
+        "del",
+        "rej",
+        "pending",
+        "s",
+        "errors",
+    )
     found = RunStore(eng).for_source(source_id, limit)
     for run in found:
         c = run.counts
-        table.add_row(run.started_at.strftime("%Y-%m-%d %H:%M:%S"), run.trigger, run.mode,
-                      run.status.value, str(c.seen), str(c.created), str(c.updated),
-                      str(c.unchanged), str(c.deleted), str(c.rejected), str(c.pending_deletion),
-                      f"{run.duration_seconds or 0:.1f}",
-                      "; ".join(e.get("message_de") or e.get("message", "") for e in run.errors))
+        table.add_row(
+            run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            run.trigger,
+            run.mode,
+            run.status.value,
+            str(c.seen),
+            str(c.created),
+            str(c.updated),
+            str(c.unchanged),
+            str(c.deleted),
+            str(c.rejected),
+            str(c.pending_deletion),
+            f"{run.duration_seconds or 0:.1f}",
+            "; ".join(e.get("message_de") or e.get("message", "") for e in run.errors),
+        )
     console.print(table)
     if rejections and found:
         for r in found[0].rejections:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import typer
 from rich.table import Table
@@ -15,22 +16,28 @@ from hub.runs import RunStatus, RunStore
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
 from hub.settings import Settings, get_settings
-from hub.sources import SourceInput, SourceRegistry
+from hub.sources import Source, SourceInput, SourceRegistry
 
 
 def up(
     demo: bool = typer.Option(False, "--demo", help="Serve and register the demo fleet."),
     demo_port: int = typer.Option(8100, help="Port of the demo feed server."),
-    wait: bool = typer.Option(True, help="Keep running until Ctrl-C (--no-wait: exit after set-up)."),
+    wait: bool = typer.Option(
+        True, help="Keep running until Ctrl-C (--no-wait: exit after set-up)."
+    ),
 ) -> None:
     """Start everything; Ctrl-C stops all that this command started."""
     settings = get_settings()
     if demo and "127.0.0.1" not in settings.fetch_allow_hosts:
         # the demo feeds live on loopback, which the safe fetcher refuses by default
-        settings = settings.model_copy(update={"fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"]})
+        settings = settings.model_copy(
+            update={"fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"]}
+        )
     started = services.up(settings)
     for result in started:
-        console.print(f"[green]✓[/] {result.status.name}: {result.action.value} on {result.status.url}")
+        console.print(
+            f"[green]✓[/] {result.status.name}: {result.action.value} on {result.status.url}"
+        )
     engine = get_engine(settings)
     ensure_indices(engine)
     supervisor = Supervisor(settings, settings.state_dir / "logs")
@@ -70,11 +77,18 @@ def _register_and_sync(settings: Settings, base_url: str) -> None:
     for feed in demo_feeds():
         data = SourceInput(**feed.registration(base_url))
         if feed.source_id in known:
-            registry.update(feed.source_id, lambda s, d=data: setattr(s, "url", d.url))
+            registry.update(feed.source_id, _set_url(data.url))
         else:
             registry.create(data)
         enqueue_sync(feed.source_id, trigger="demo", full=True)
     _wait_for_runs(settings, [f.source_id for f in demo_feeds()])
+
+
+def _set_url(url: str) -> Callable[[Source], None]:
+    def change(source: Source) -> None:
+        source.url = url
+
+    return change
 
 
 def _wait_for_runs(settings: Settings, source_ids: list[str], timeout: float = 300) -> None:
@@ -84,7 +98,11 @@ def _wait_for_runs(settings: Settings, source_ids: list[str], timeout: float = 3
     deadline = since + timeout
     with console.status("syncing the demo fleet …"):
         while time.time() < deadline:
-            done = {s.id for s in registry.list() if s.last_run_at and s.last_run_at.timestamp() >= since - 5}
+            done = {
+                s.id
+                for s in registry.list()
+                if s.last_run_at and s.last_run_at.timestamp() >= since - 5
+            }
             if set(source_ids) <= done:
                 break
             time.sleep(1)
@@ -97,6 +115,11 @@ def _wait_for_runs(settings: Settings, source_ids: list[str], timeout: float = 3
         run = latest[0]
         style = "green" if run.status in (RunStatus.SUCCEEDED, RunStatus.NOT_MODIFIED) else "red"
         c = run.counts
-        table.add_row(source_id, f"[{style}]{run.status.value}[/]", str(c.seen),
-                      str(c.created + c.updated + c.unchanged), str(c.rejected))
+        table.add_row(
+            source_id,
+            f"[{style}]{run.status.value}[/]",
+            str(c.seen),
+            str(c.created + c.updated + c.unchanged),
+            str(c.rejected),
+        )
     console.print(table)

@@ -20,10 +20,16 @@ CORPUS = Path(__file__).parent / "data" / "corpus.jsonl"
 PAGE_SIZE = 20
 PUSH_FEEDS = {"bonn", "unna"}
 NAMES = {
-    "koeln": "Stadt Köln", "essen": "Stadt Essen", "muenster": "Stadt Münster",
-    "bielefeld": "Stadt Bielefeld", "duisburg": "Stadt Duisburg", "dortmund": "Stadt Dortmund",
-    "bonn": "Bundesstadt Bonn", "maerkischer-kreis": "Märkischer Kreis",
-    "kreis-steinfurt": "Kreis Steinfurt", "rhein-sieg-kreis": "Rhein-Sieg-Kreis",
+    "koeln": "Stadt Köln",
+    "essen": "Stadt Essen",
+    "muenster": "Stadt Münster",
+    "bielefeld": "Stadt Bielefeld",
+    "duisburg": "Stadt Duisburg",
+    "dortmund": "Stadt Dortmund",
+    "bonn": "Bundesstadt Bonn",
+    "maerkischer-kreis": "Märkischer Kreis",
+    "kreis-steinfurt": "Kreis Steinfurt",
+    "rhein-sieg-kreis": "Rhein-Sieg-Kreis",
 }
 
 
@@ -42,8 +48,15 @@ class DemoFeed:
 
     def registration(self, base_url: str) -> dict[str, Any]:
         config = {"mapping": "demo-json.yaml"} if self.kind == "json_feed" else {}
-        return {"id": self.source_id, "name": self.name, "ags": self.ags, "kind": self.kind,
-                "url": base_url + self.path(), "config": config, "interval_minutes": 60}
+        return {
+            "id": self.source_id,
+            "name": self.name,
+            "ags": self.ags,
+            "kind": self.kind,
+            "url": base_url + self.path(),
+            "config": config,
+            "interval_minutes": 60,
+        }
 
 
 @lru_cache
@@ -100,8 +113,7 @@ class FleetServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def start(self) -> FleetServer:
         self.thread.start()

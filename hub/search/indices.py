@@ -54,7 +54,9 @@ def alias_targets(engine: SearchEngine, alias: str = OFFERS) -> list[str]:
 def swap_alias(engine: SearchEngine, target: str, alias: str = OFFERS) -> list[str]:
     """Atomically point the alias at `target` only; returns the indices it left."""
     old = [index for index in alias_targets(engine, alias) if index != target]
-    actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": engine.name(alias)}} for i in old]
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": i, "alias": engine.name(alias)}} for i in old
+    ]
     actions.append({"add": {"index": target, "alias": engine.name(alias), "is_write_index": True}})
     engine.request("POST", "/_aliases", {"actions": actions})
     return old
@@ -82,9 +84,7 @@ def offer_status(engine: SearchEngine) -> IndexStatus:
     health = "missing"
     if targets:
         count = int(engine.request("GET", f"/{engine.name(OFFERS)}/_count")["count"])
-        health = str(
-            engine.request("GET", f"/_cluster/health/{','.join(targets)}")["status"]
-        )
+        health = str(engine.request("GET", f"/_cluster/health/{','.join(targets)}")["status"])
     return IndexStatus(alias=engine.name(OFFERS), indices=targets, doc_count=count, health=health)
 
 

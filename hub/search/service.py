@@ -33,21 +33,40 @@ def _filters(query: OfferQuery) -> dict[str, list[dict[str, Any]]]:
     filters: dict[str, list[dict[str, Any]]] = {}
     if query.ags:
         filters["ags"] = [
-            {"bool": {"should": [
-                {"terms": {"location_ags": query.ags}},
-                {"bool": {"filter": [{"term": {"online": True}}, {"terms": {"area_ags": query.ags}}]}},
-            ]}}
+            {
+                "bool": {
+                    "should": [
+                        {"terms": {"location_ags": query.ags}},
+                        {
+                            "bool": {
+                                "filter": [
+                                    {"term": {"online": True}},
+                                    {"terms": {"area_ags": query.ags}},
+                                ]
+                            }
+                        },
+                    ]
+                }
+            }
         ]
     if query.topics:
         filters["topics"] = [{"terms": {"topics": query.topics}}]
     if query.age_months is not None:
         age = query.age_months
         filters["age"] = [
-            {"bool": {"must_not": [{"range": {"age_min_months": {"gt": age}}},
-                                   {"range": {"age_max_months": {"lt": age}}}],
-                      "should": [{"exists": {"field": "age_min_months"}},
-                                 {"exists": {"field": "age_max_months"}}],
-                      "minimum_should_match": 1}}
+            {
+                "bool": {
+                    "must_not": [
+                        {"range": {"age_min_months": {"gt": age}}},
+                        {"range": {"age_max_months": {"lt": age}}},
+                    ],
+                    "should": [
+                        {"exists": {"field": "age_min_months"}},
+                        {"exists": {"field": "age_max_months"}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
         ]
     return filters
 
@@ -55,19 +74,34 @@ def _filters(query: OfferQuery) -> dict[str, list[dict[str, Any]]]:
 def build_body(query: OfferQuery) -> dict[str, Any]:
     """Engine request: text query, filters as post_filter, each facet filtered by the others."""
     must: dict[str, Any] = (
-        {"multi_match": {"query": query.q, "fields": ["title^3", "categories^2", "summary^1.5", "description"],
-                         "fuzziness": "AUTO", "prefix_length": 1}}
-        if query.q else {"match_all": {}}
+        {
+            "multi_match": {
+                "query": query.q,
+                "fields": ["title^3", "categories^2", "summary^1.5", "description"],
+                "fuzziness": "AUTO",
+                "prefix_length": 1,
+            }
+        }
+        if query.q
+        else {"match_all": {}}
     )
     filters = _filters(query)
-    facet_field = {"topics": "topics", "kind": "kind", "age_groups": "age_groups",
-                   "languages": "languages", "cost": "cost", "accessibility": "accessibility",
-                   "online": "online"}
+    facet_field = {
+        "topics": "topics",
+        "kind": "kind",
+        "age_groups": "age_groups",
+        "languages": "languages",
+        "cost": "cost",
+        "accessibility": "accessibility",
+        "online": "online",
+    }
     aggs: dict[str, Any] = {}
     for name in FACETS:
         others = [f for key, fs in filters.items() if key != name for f in fs]
-        aggs[name] = {"filter": {"bool": {"filter": others}},
-                      "aggs": {"values": {"terms": {"field": facet_field[name], "size": 50}}}}
+        aggs[name] = {
+            "filter": {"bool": {"filter": others}},
+            "aggs": {"values": {"terms": {"field": facet_field[name], "size": 50}}},
+        }
     return {
         "query": must,
         "post_filter": {"bool": {"filter": [f for fs in filters.values() for f in fs]}},
@@ -81,7 +115,9 @@ def build_body(query: OfferQuery) -> dict[str, Any]:
 def search_offers(engine: SearchEngine, query: OfferQuery) -> SearchResult:
     found = engine.request("POST", f"/{engine.name(OFFERS)}/_search", build_body(query))
     facets = {
-        name: {str(b.get("key_as_string", b["key"])): b["doc_count"] for b in agg["values"]["buckets"]}
+        name: {
+            str(b.get("key_as_string", b["key"])): b["doc_count"] for b in agg["values"]["buckets"]
+        }
         for name, agg in found["aggregations"].items()
     }
     hits = [{**hit["_source"], "score": hit.get("_score")} for hit in found["hits"]["hits"]]

@@ -14,7 +14,9 @@ from tests.support.stack import supervisor
 
 
 @pytest.fixture(scope="module")
-def stack(engine: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+def stack(
+    engine: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Supervisor]:
     sup = supervisor(settings, Path(tmp_path_factory.mktemp("logs")))
     sup.api()
     sup.worker()
@@ -24,7 +26,9 @@ def stack(engine: object, settings: Settings, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="module")
 def api(stack: Supervisor) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.settings.public_base_url, timeout=30, trust_env=False) as client:
+    with httpx.Client(
+        base_url=stack.settings.public_base_url, timeout=30, trust_env=False
+    ) as client:
         yield client
 
 

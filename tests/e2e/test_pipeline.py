@@ -26,7 +26,9 @@ def corpus_feed(prefix: str) -> list[dict[str, Any]]:
     return records
 
 
-def finished_run(api: httpx.Client, source_id: str, headers: dict[str, str]) -> dict[str, Any] | None:
+def finished_run(
+    api: httpx.Client, source_id: str, headers: dict[str, str]
+) -> dict[str, Any] | None:
     response = api.get(f"/api/v1/sources/{source_id}/runs", headers=headers)
     assert response.status_code == 200, response.text
     runs = response.json()
@@ -83,7 +85,8 @@ def test_keyword_age_and_topic_filters_narrow_the_result(
     params: dict[str, Any] = {"ags": "05515000", "age_months": 14, "size": 100}
     found = api.get("/api/v1/offers", params=params).json()
     expected = {
-        r["local_id"] for r in records
+        r["local_id"]
+        for r in records
         if (r["age_min_months"] is not None or r["age_max_months"] is not None)
         and (r["age_min_months"] is None or r["age_min_months"] <= 14)
         and (r["age_max_months"] is None or r["age_max_months"] >= 14)

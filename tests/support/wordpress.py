@@ -313,7 +313,10 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _run(
-    command: list[str], *, env: dict[str, str] | None = None, stdin: str | None = None,
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
     timeout: float = 120,
 ) -> str:
     try:
