@@ -188,7 +188,11 @@ class _Ingest:
             self.seen.add(doc_id)
         if raw.deleted:
             if doc_id:
-                self.run.counts.deleted += self.writer.delete([doc_id]).deleted
+                self.flush()  # an earlier upsert of the same record in this batch goes first
+                deleted_at = raw.updated_at or datetime.now(UTC)
+                outcome = self.writer.delete_versioned(doc_id, self.source_id, deleted_at)
+                self.run.counts.deleted += outcome.deleted
+                self.run.counts.stale += outcome.stale
             return
         result = process_record(self.connector, raw)
         if result.offer is not None:

@@ -17,7 +17,12 @@ from hub.search.engine import SearchEngine
 OFFERS = "offers"
 SOURCES = "hub-sources"
 SYNC_RUNS = "hub-sync-runs"
-REGISTRY_MAPPINGS = {SOURCES: "sources.json", SYNC_RUNS: "sync_runs.json"}
+TOMBSTONES = "hub-tombstones"
+REGISTRY_MAPPINGS = {
+    SOURCES: "sources.json",
+    SYNC_RUNS: "sync_runs.json",
+    TOMBSTONES: "tombstones.json",
+}
 
 
 @dataclass(frozen=True)

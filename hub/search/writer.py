@@ -17,7 +17,7 @@ from hub.errors import EngineUnavailable
 from hub.schema import Offer
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, alias_targets
+from hub.search.indices import OFFERS, TOMBSTONES, alias_targets
 
 
 @dataclass
@@ -77,11 +77,18 @@ class OfferWriter:
 
     def _write_batch(self, batch: list[Offer], chunk_size: int) -> WriteResult:
         result = WriteResult()
-        unique = {offer.id: offer for offer in batch}  # last wins inside one batch
+        unique: dict[str, Offer] = {}
+        for offer in batch:  # the newest version of a record wins inside one batch
+            if offer.id not in unique or offer.updated_at >= unique[offer.id].updated_at:
+                unique[offer.id] = offer
         existing = self.existing(list(unique))
+        deleted = self.tombstones(list(unique))
         actions: list[dict[str, Any]] = []
         for offer in unique.values():
             known = existing.get(offer.id)
+            if deleted.get(offer.id, -1) >= offer.version():
+                result.stale += 1  # deleted at or after this version: stays deleted
+                continue
             if known and known.get("content_hash") == offer.content_hash:
                 result.unchanged += 1
                 continue
@@ -113,6 +120,41 @@ class OfferWriter:
             "version_type": "external_gte",
             "_source": search_document(offer),
         }
+
+    def tombstones(self, ids: Sequence[str]) -> dict[str, int]:
+        """Versions at which records among `ids` were explicitly deleted."""
+        if not ids:
+            return {}
+        found = self.engine.request(
+            "POST", f"/{self.engine.name(TOMBSTONES)}/_mget", {"ids": list(ids)}
+        )
+        return {d["_id"]: int(d["_source"]["version"]) for d in found["docs"] if d.get("found")}
+
+    def delete_versioned(self, doc_id: str, source_id: str, deleted_at: datetime) -> WriteResult:
+        """An explicit delete (webhook, tombstone record) at a version: a later write of an
+        older version cannot bring the record back, a newer one can."""
+        version = int(deleted_at.timestamp() * 1000)
+        current = self.tombstones([doc_id]).get(doc_id, -1)
+        if version > current:
+            self.engine.request(
+                "PUT",
+                f"/{self.engine.name(TOMBSTONES)}/_doc/{doc_id}",
+                {
+                    "id": doc_id,
+                    "source_id": source_id,
+                    "version": version,
+                    "deleted_at": deleted_at.isoformat(),
+                },
+                params={"refresh": "true"},
+            )
+        result = WriteResult()
+        existing = self.existing([doc_id])
+        known = existing.get(doc_id)
+        if known and _is_newer(known.get("updated_at"), deleted_at):
+            result.stale += 1
+            return result
+        result.add(self.delete([doc_id]))
+        return result
 
     def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
         """Delete documents by id (missing ones count as already deleted)."""
