@@ -2,6 +2,7 @@
 
     HubError                          base; never raised itself
     ├── ConfigError                   settings or a source/mapping config is invalid
+    ├── LocalServiceError             a local dev/test service cannot be started
     ├── NotFound                      a source, run or offer id does not exist
     ├── ConflictError                 optimistic concurrency lost (seq_no/primary_term moved on)
     ├── ServiceUnavailable            a backing service (engine, Redis, broker) cannot be reached
@@ -36,6 +37,13 @@ class ConfigError(HubError):
     """Raised when settings, a source config or a feed mapping does not validate."""
 
     code = "config_error"
+
+
+class LocalServiceError(HubError):
+    """Raised when a local dev/test service cannot start: port taken, binary or JDK missing,
+    download failed, or not healthy in time."""
+
+    code = "local_service"
 
 
 class NotFound(HubError):

@@ -64,8 +64,18 @@ def up(
             supervisor.stop_all()
             if fleet is not None:
                 fleet.stop()
-            services.down(settings)
+            _stop_started(settings, started)
             console.print("stopped everything this command started")
+
+
+def _stop_started(settings: Settings, started: list[services.StartResult]) -> None:
+    """Stop only the services this command started, not ones that were already running."""
+    stoppers = {"redis": services.stop_redis, "opensearch": services.stop_search}
+    for result in started:
+        if result.action == services.StartAction.STARTED:
+            stop = stoppers.get(result.status.name.lower())
+            if stop is not None:
+                stop(settings)
 
 
 def _register_and_sync(settings: Settings, base_url: str) -> None:
