@@ -131,6 +131,9 @@ def _build(cache: Path) -> None:
         (staging / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
         shutil.rmtree(cache, ignore_errors=True)
         staging.rename(cache)
+        for stale in cache.parent.glob("wp-*"):  # builds for older versions or setup files
+            if stale.is_dir() and stale != cache and ".build-" not in stale.name:
+                shutil.rmtree(stale, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
