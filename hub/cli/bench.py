@@ -1,0 +1,23 @@
+"""`hub bench`: benchmarks that print ratios against a baseline from the same run."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from hub.bench import bench_sync
+from hub.cli.common import console, settings
+
+app = typer.Typer(help="Benchmarks (results go to docs/benchmarks.md).", no_args_is_help=True)
+
+
+@app.command()
+def sync(records: int = typer.Option(5000, help="Records in the generated feed.")) -> None:
+    """Full sync vs unchanged resync vs 304 resync, through the real pipeline and engine."""
+    timings = bench_sync(settings(), records)
+    baseline = timings[0].seconds
+    table = Table("run", "seconds", "records/s", "engine writes", "speed-up vs baseline")
+    for t in timings:
+        table.add_row(t.label, f"{t.seconds:.2f}", f"{t.per_second:,.0f}", str(t.writes),
+                      f"{baseline / t.seconds:.1f}×" if t.seconds else "—")
+    console.print(table)
