@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -127,3 +128,26 @@ def search_offers(engine: SearchEngine, query: OfferQuery) -> SearchResult:
 def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
     found = engine.request("GET", f"/{engine.name(OFFERS)}/_doc/{offer_id}")
     return dict(found["_source"])
+
+
+def iter_offers(
+    engine: SearchEngine, query: OfferQuery, limit: int = 10_000
+) -> Iterator[dict[str, Any]]:
+    """Every offer matching `query` (filters and text), paged with search_after; for exports."""
+    body = build_body(query)
+    body.pop("aggs", None)
+    body.pop("from", None)
+    body["size"] = 500
+    body["sort"] = [{"_score": "desc"}, {"id": "asc"}]
+    body["track_total_hits"] = False
+    seen = 0
+    while seen < limit:
+        hits = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)["hits"]["hits"]
+        for hit in hits:
+            yield hit["_source"]
+            seen += 1
+            if seen >= limit:
+                return
+        if len(hits) < body["size"]:
+            return
+        body["search_after"] = hits[-1]["sort"]
