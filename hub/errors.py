@@ -5,6 +5,7 @@
     ├── LocalServiceError             a local dev/test service cannot be started
     ├── NotFound                      a source, run or offer id does not exist
     ├── ConflictError                 optimistic concurrency lost (seq_no/primary_term moved on)
+    ├── EngineRequestError            the engine refused a request (4xx): a bug or bad input
     ├── ServiceUnavailable            a backing service (engine, Redis, broker) cannot be reached
     │   ├── EngineUnavailable         the search engine did not answer or answered 5xx
     │   └── BrokerUnavailable         Redis/the Celery broker refused or timed out
@@ -56,6 +57,17 @@ class ConflictError(HubError):
     """Raised when a concurrent writer changed a registry document first."""
 
     code = "conflict"
+
+
+class EngineRequestError(HubError):
+    """Raised when the engine rejects a request with a 4xx other than 404/409."""
+
+    code = "engine_request_error"
+
+    def __init__(self, status: int, info: object) -> None:
+        super().__init__(f"engine answered {status}: {info}")
+        self.status = status
+        self.info = info
 
 
 class ServiceUnavailable(HubError):

@@ -14,21 +14,10 @@ from typing import Any, Literal
 
 import httpx
 
-from hub.errors import ConflictError, EngineUnavailable, HubError, NotFound
+from hub.errors import ConflictError, EngineRequestError, EngineUnavailable, HubError, NotFound
 from hub.settings import Settings
 
 Flavour = Literal["opensearch", "elasticsearch"]
-
-
-class EngineRequestError(HubError):
-    """Raised when the engine rejects a request (4xx other than 404/409): a bug or bad input."""
-
-    code = "engine_request_error"
-
-    def __init__(self, status: int, info: Any) -> None:
-        super().__init__(f"engine answered {status}: {info}")
-        self.status = status
-        self.info = info
 
 
 @dataclass(frozen=True)
