@@ -14,6 +14,9 @@ def configure_logging(settings: Settings) -> None:
     """Configure structlog and the stdlib root logger once per process."""
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
+    # client libraries log every request at INFO/WARNING; their failures reach us as errors
+    for noisy in ("opensearch", "elasticsearch", "elastic_transport", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if settings.log_json

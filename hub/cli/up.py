@@ -60,12 +60,12 @@ def up(
     except KeyboardInterrupt:
         console.print("\nstopping …")
     finally:
-        if wait:
-            supervisor.stop_all()
-            if fleet is not None:
-                fleet.stop()
-            _stop_started(settings, started)
-            console.print("stopped everything this command started")
+        # interrupted, failed, or a --no-wait smoke run: stop all that this command started
+        supervisor.stop_all()
+        if fleet is not None:
+            fleet.stop()
+        _stop_started(settings, started)
+        console.print("stopped everything this command started")
 
 
 def _stop_started(settings: Settings, started: list[services.StartResult]) -> None:
