@@ -17,10 +17,18 @@ def html_to_text(value: str | None) -> str:
         return ""
     marked = BLOCK_TAGS.sub("\n", value)
     marked = LIST_ITEM.sub("\n• ", marked)
-    stripped = nh3.clean(marked, tags=set(), attributes={}, strip_comments=True)
-    text = html.unescape(stripped).replace("\xa0", " ")
-    # nh3 leaves text inside <script>/<style> out; a second pass catches encoded tags
-    if "<" in text and ">" in text:
-        text = html.unescape(nh3.clean(text, tags=set(), attributes={}))
+    text = _strip_until_stable(marked).replace("\xa0", " ")
     lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
+
+
+def _strip_until_stable(value: str, rounds: int = 8) -> str:
+    """Clean then unescape until nothing changes, so encoded (even double-encoded) markup
+    cannot come back to life; if it never settles, keep the last cleaned, still-escaped form."""
+    for _ in range(rounds):
+        cleaned = nh3.clean(value, tags=set(), attributes={}, strip_comments=True)
+        text = html.unescape(cleaned)
+        if text == value:
+            return text
+        value = text
+    return nh3.clean(value, tags=set(), attributes={}, strip_comments=True)
