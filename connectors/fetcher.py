@@ -25,6 +25,7 @@ import httpcore
 import httpx
 
 from connectors.addresses import AddressPolicy, Resolver, parse_target
+from connectors.ratelimit import RateLimiter, host_key
 from hub.errors import BodyTooLargeError, PermanentFetchError, TransientFetchError
 from hub.settings import Settings
 
@@ -176,8 +177,10 @@ class SafeFetcher:
         *,
         resolver: Resolver | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.settings = settings
+        self.limiter = limiter
         self.policy = AddressPolicy(settings.fetch_allow_hosts, resolver)
         self._pinned = client is None
         self.client = client or httpx.Client(
@@ -241,6 +244,8 @@ class SafeFetcher:
             target = following
 
     def _send(self, url: str, headers: dict[str, str]) -> FetchResponse:
+        if self.limiter is not None:  # per-host pacing, shared by all workers when Redis-backed
+            self.limiter.acquire(host_key(url))
         cap = self.settings.fetch_timeout_seconds
         sent = {
             "User-Agent": self.settings.user_agent,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import redis
 
 from connectors.ratelimit import RateLimiter
+from hub.settings import Settings
 
 RESERVE = """
 local now = tonumber(ARGV[1])
@@ -48,7 +49,10 @@ class RedisRateLimiter(RateLimiter):
 
     def reserve(self, key: str) -> float:
         keys = [f"{self.prefix}slot:{key}", f"{self.prefix}interval:{key}"]
-        wait = self._reserve(keys=keys, args=[repr(self.clock()), repr(self.interval)])
+        try:
+            wait = self._reserve(keys=keys, args=[repr(self.clock()), repr(self.interval)])
+        except redis.RedisError:
+            return 0.0  # without Redis only the pacing is lost, never a sync
         return max(0.0, float(wait))
 
     def set_rate(self, key: str, rate: float) -> None:
@@ -56,3 +60,10 @@ class RedisRateLimiter(RateLimiter):
         if rate <= 0:
             raise ValueError("rate must be > 0")
         self.client.set(f"{self.prefix}interval:{key}", repr(1.0 / rate), ex=7 * 24 * 3600)
+
+
+def host_limiter(settings: Settings) -> RedisRateLimiter:
+    """The shared per-host limiter of this hub (prefix keeps test runs apart)."""
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    prefix = f"hub:{settings.index_prefix}ratelimit:"
+    return RedisRateLimiter(client, settings.fetch_rate_per_host, prefix=prefix)

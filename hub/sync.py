@@ -19,6 +19,7 @@ from connectors.fetcher import SafeFetcher
 from connectors.registry import connector_class
 from hub.errors import FetchError, HubError
 from hub.pipeline import process_record
+from hub.ratelimit import host_limiter
 from hub.runs import RunCounts, RunStatus, RunStore, SyncRun
 from hub.schema import Offer, offer_id
 from hub.search.engine import SearchEngine, get_engine
@@ -70,7 +71,7 @@ class SyncRunner:
             run.id = options.run_id
         bound = log.bind(source_id=source.id, sync_run_id=run.id)
         self.runs.save(run)
-        fetcher = SafeFetcher(self.settings)
+        fetcher = SafeFetcher(self.settings, limiter=host_limiter(self.settings))
         try:
             connector = build_connector(source, fetcher)
             seen, next_cursor, complete = self._ingest(connector, cursor, run)

@@ -20,6 +20,8 @@ os.environ.setdefault("HUB_REDIS_URL", "redis://127.0.0.1:6379/7")
 os.environ.setdefault("HUB_FETCH_ALLOW_HOSTS", json.dumps(["127.0.0.1"]))
 os.environ.setdefault("HUB_ADMIN_TOKEN", "test-admin-token")
 os.environ.setdefault("HUB_LOG_JSON", "true")
+# every test feed lives on 127.0.0.1, one "host": pace it far above the production default
+os.environ.setdefault("HUB_FETCH_RATE_PER_HOST", "500")
 
 from hub.settings import Settings, get_settings  # noqa: E402
 from tests.support.feeds import FeedServer  # noqa: E402
