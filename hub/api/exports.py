@@ -1,0 +1,134 @@
+"""Bulk downloads of a search: HSDS 3.0 JSON, GeoJSON and CSV, streamed.
+
+The routes take the search's filters (`q`, `ags`, `topic`, `age_months`) and export every
+match up to EXPORT_LIMIT. The count is asked first, so the headers can say how many offers
+matched (`X-Total-Count`) and whether the file was cut off (`X-Export-Truncated: true`), and so
+an unreachable engine still becomes a clean 503 before the first byte is sent.
+
+This router must be included before the search router: its paths (`/api/v1/offers/export.csv`)
+would otherwise be taken for offer ids by `/api/v1/offers/{offer_id}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from hub.api.deps import ServeEngine
+from hub.exports import EXPORT_LIMIT, export_filename
+from hub.exports.csv import stream_csv
+from hub.exports.geojson import stream_feature_collection
+from hub.exports.hsds import stream_service_list
+from hub.search.engine import SearchEngine
+from hub.search.indices import OFFERS
+from hub.search.service import OfferQuery, build_body, iter_offers
+
+router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
+CHUNK_CHARS = 64 * 1024
+
+
+def offer_filters(
+    q: Annotated[str, Query(max_length=200, description="Keywords, e.g. 'hebamme'")] = "",
+    ags: Annotated[list[str], Query(description="Municipality AGS (8 digits)")] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Topic codes")] = [],  # noqa: B006
+    age_months: Annotated[int | None, Query(ge=0, le=216, description="Child's age")] = None,
+) -> OfferQuery:
+    """The search filters as one dependency (no paging: an export takes every match)."""
+    return OfferQuery(q=q, ags=ags, topics=topic, age_months=age_months)
+
+
+OfferFilters = Annotated[OfferQuery, Depends(offer_filters)]
+
+
+def count_offers(engine: SearchEngine, query: OfferQuery) -> int:
+    """How many offers match, with the same text query and filters the export scrolls."""
+    body = build_body(query)
+    for key in ("aggs", "from"):
+        body.pop(key, None)
+    body["size"] = 0
+    found = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)
+    return int(found["hits"]["total"]["value"])
+
+
+def _batched(chunks: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
+    """Join small chunks so the server writes ~64 kB at a time instead of once per offer."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending)
+
+
+def _export(
+    engine: SearchEngine,
+    query: OfferQuery,
+    extension: str,
+    media_type: str,
+    render: Callable[[Iterable[dict[str, Any]], int], Iterator[str]],
+) -> StreamingResponse:
+    total = count_offers(engine, query)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export_filename(extension)}"',
+        "X-Total-Count": str(total),
+        "X-Export-Limit": str(EXPORT_LIMIT),
+        "X-Export-Truncated": "true" if total > EXPORT_LIMIT else "false",
+        "Cache-Control": "no-store",
+    }
+    docs = iter_offers(engine, query, EXPORT_LIMIT)
+    return StreamingResponse(_batched(render(docs, total)), media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/export.hsds.json",
+    summary="Matching offers as an HSDS 3.0 service list (Open Referral)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def export_hsds(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+    return _export(
+        engine,
+        query,
+        "hsds.json",
+        "application/json",
+        lambda docs, total: stream_service_list(docs, total, EXPORT_LIMIT),
+    )
+
+
+@router.get(
+    "/export.geojson",
+    summary="Matching offers' places as a GeoJSON FeatureCollection (RFC 7946)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def export_geojson(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+    return _export(
+        engine,
+        query,
+        "geojson",
+        "application/geo+json",
+        lambda docs, _total: stream_feature_collection(docs),
+    )
+
+
+@router.get(
+    "/export.csv",
+    summary="Matching offers as a CSV table for Excel (';', UTF-8 with BOM)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_csv(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+    return _export(
+        engine,
+        query,
+        "csv",
+        "text/csv; charset=utf-8",
+        lambda docs, _total: stream_csv(docs),
+    )
