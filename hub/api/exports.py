@@ -1,7 +1,7 @@
 """Bulk downloads of a search: HSDS 3.0 JSON, GeoJSON and CSV, streamed.
 
-The routes take the search's filters (`q`, `ags`, `topic`, `age_months`) and export every
-match up to EXPORT_LIMIT. The count is asked first, so the headers can say how many offers
+The routes take the search's parameters (hub/api/params.py) and export every match up to
+EXPORT_LIMIT. The count is asked first, so the headers can say how many offers
 matched (`X-Total-Count`) and whether the file was cut off (`X-Export-Truncated: true`), and so
 an unreachable engine still becomes a clean 503 before the first byte is sent.
 
@@ -12,45 +12,23 @@ would otherwise be taken for offer ids by `/api/v1/offers/{offer_id}`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from hub.api.deps import ServeEngine
+from hub.api.params import SearchParams
 from hub.exports import EXPORT_LIMIT, export_filename
 from hub.exports.csv import stream_csv
 from hub.exports.geojson import stream_feature_collection
 from hub.exports.hsds import stream_service_list
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.search.service import OfferQuery, build_body, iter_offers
+from hub.search.request import SearchRequest
+from hub.search.service import count_offers, iter_offers
 
 router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
 CHUNK_CHARS = 64 * 1024
-
-
-def offer_filters(
-    q: Annotated[str, Query(max_length=200, description="Keywords, e.g. 'hebamme'")] = "",
-    ags: Annotated[list[str], Query(description="Municipality AGS (8 digits)")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query(description="Topic codes")] = [],  # noqa: B006
-    age_months: Annotated[int | None, Query(ge=0, le=216, description="Child's age")] = None,
-) -> OfferQuery:
-    """The search filters as one dependency (no paging: an export takes every match)."""
-    return OfferQuery(q=q, ags=ags, topics=topic, age_months=age_months)
-
-
-OfferFilters = Annotated[OfferQuery, Depends(offer_filters)]
-
-
-def count_offers(engine: SearchEngine, query: OfferQuery) -> int:
-    """How many offers match, with the same text query and filters the export scrolls."""
-    body = build_body(query)
-    for key in ("aggs", "from"):
-        body.pop(key, None)
-    body["size"] = 0
-    found = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)
-    return int(found["hits"]["total"]["value"])
 
 
 def _batched(chunks: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
@@ -69,7 +47,7 @@ def _batched(chunks: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
 
 def _export(
     engine: SearchEngine,
-    query: OfferQuery,
+    query: SearchRequest,
     extension: str,
     media_type: str,
     render: Callable[[Iterable[dict[str, Any]], int], Iterator[str]],
@@ -92,7 +70,7 @@ def _export(
     response_class=StreamingResponse,
     responses={200: {"content": {"application/json": {}}}},
 )
-def export_hsds(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+def export_hsds(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
     return _export(
         engine,
         query,
@@ -108,7 +86,7 @@ def export_hsds(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
     response_class=StreamingResponse,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def export_geojson(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+def export_geojson(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
     return _export(
         engine,
         query,
@@ -124,7 +102,7 @@ def export_geojson(engine: ServeEngine, query: OfferFilters) -> StreamingRespons
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_csv(engine: ServeEngine, query: OfferFilters) -> StreamingResponse:
+def export_csv(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
     return _export(
         engine,
         query,

@@ -1,37 +1,79 @@
-"""Public search routes for citizens, professionals and the widget."""
+"""Public search routes for citizens, professionals, the web page and the widget."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from hub.api.deps import ServeEngine
+from hub.api.params import SearchParams, encode_cursor
 from hub.errors import NotFound
-from hub.search.service import OfferQuery, SearchResult, get_offer, search_offers
+from hub.search.indices import OFFERS
+from hub.search.runner import run_search
+from hub.search.suggest import complete
 
-router = APIRouter(prefix="/api/v1/offers", tags=["search"])
-
-
-@router.get("", summary="Search offers statewide")
-def search(
-    engine: ServeEngine,
-    q: Annotated[str, Query(max_length=200, description="Keywords, e.g. 'hebamme'")] = "",
-    ags: Annotated[list[str], Query(description="Municipality AGS (8 digits)")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query(description="Topic codes")] = [],  # noqa: B006
-    age_months: Annotated[int | None, Query(ge=0, le=216, description="Child's age")] = None,
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
-    page: Annotated[int, Query(ge=1, le=500)] = 1,
-) -> SearchResult:
-    query = OfferQuery(q=q, ags=ags, topics=topic, age_months=age_months, size=size, page=page)
-    return search_offers(engine, query)
+router = APIRouter(prefix="/api/v1", tags=["search"])
 
 
-@router.get("/{offer_id}", summary="One offer by id ('{source_id}:{local_id}')")
+class PlaceOut(BaseModel):
+    label: str
+    kind: str
+    ags: list[str]
+    lat: float
+    lon: float
+
+
+class OffersPage(BaseModel):
+    """One page of results: hits (offer fields plus `distance_km`), facets, paging."""
+
+    total: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]]
+    next: str | None = None
+    did_you_mean: str | None = None
+    place: PlaceOut | None = None
+
+
+class Suggestions(BaseModel):
+    q: str
+    suggestions: list[str]
+
+
+@router.get("/offers", summary="Search offers statewide")
+def search(engine: ServeEngine, request: SearchParams) -> OffersPage:
+    page = run_search(engine, request)
+    hits = [{**h.offer, "distance_km": h.distance_km, "score": h.score} for h in page.hits]
+    facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
+    place = page.place
+    return OffersPage(
+        total=page.total,
+        hits=hits,
+        facets=facets,
+        next=encode_cursor(page.next_search_after),
+        did_you_mean=page.did_you_mean,
+        place=PlaceOut(
+            label=place.label, kind=place.kind, ags=list(place.ags), lat=place.lat, lon=place.lon
+        )
+        if place
+        else None,
+    )
+
+
+@router.get("/suggest", summary="Completions while typing")
+def suggest(
+    engine: ServeEngine, q: Annotated[str, Query(min_length=1, max_length=100)]
+) -> Suggestions:
+    return Suggestions(q=q, suggestions=complete(engine, q))
+
+
+@router.get("/offers/{offer_id}", summary="One offer by id ('{source_id}:{local_id}')")
 def show(offer_id: str, engine: ServeEngine) -> dict[str, Any]:
     try:
-        return get_offer(engine, offer_id)
+        found = engine.request("GET", f"/{engine.name(OFFERS)}/_doc/{offer_id}")
     except NotFound:
         raise NotFound(
             f"offer {offer_id!r} not found", message_de="Dieses Angebot gibt es nicht (mehr)."
         ) from None
+    return dict(found["_source"])

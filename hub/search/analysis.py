@@ -9,6 +9,7 @@ query-side splitter the query builder uses.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,15 @@ LINKERS = ("", "s", "n", "en", "e", "es")
 ENDINGS = ("", "s", "n", "en", "e", "er", "es", "nen")
 """Inflection endings allowed after the last part: Hebammensprechstunde-n."""
 MIN_PART = 4
+
+
+_DIGRAPH = re.compile(r"(?<![aeiouq])([aou])e")
+
+
+def collapse(word: str) -> str:
+    """A folded word with umlaut digraphs collapsed (fruehfoerderung → fruhforderung), as the
+    engine's german_normalization does, so words typed without dots ("fruhforderung") match."""
+    return _DIGRAPH.sub(r"\1", word)
 
 
 def _lines(path: Path) -> list[str]:
@@ -65,10 +75,16 @@ def stop_words() -> tuple[str, ...]:
 
 
 @lru_cache
+def modifier_words() -> frozenset[str]:
+    """Query-only parts: matched as word beginnings, never given to the index's decompounder."""
+    words = {fold(word) for word in _lines(ANALYSIS_DIR / "compound_modifiers.txt")}
+    return frozenset(w for w in words if len(w) >= MIN_PART)
+
+
+@lru_cache
 def query_parts() -> frozenset[str]:
     """Parts the query splitter knows: the index word list plus query-only modifiers."""
-    extra = {fold(word) for word in _lines(ANALYSIS_DIR / "compound_modifiers.txt")}
-    return frozenset(compound_words()) | {w for w in extra if len(w) >= MIN_PART}
+    return frozenset(compound_words()) | modifier_words()
 
 
 def split_compound(word: str) -> list[str]:
@@ -77,8 +93,13 @@ def split_compound(word: str) -> list[str]:
     Stricter than the engine's decompounder, which finds a part anywhere in a word: a query
     word is split only when the parts, joined by linking morphemes, make up the whole word.
     """
-    parts = _split(word, query_parts())
+    parts = _split(word, query_parts()) or _split(collapse(word), _collapsed_parts())
     return parts if parts and len(parts) >= 2 else []
+
+
+@lru_cache
+def _collapsed_parts() -> frozenset[str]:
+    return frozenset(collapse(word) for word in query_parts())
 
 
 def _split(word: str, known: frozenset[str]) -> list[str] | None:

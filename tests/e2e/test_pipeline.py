@@ -87,9 +87,10 @@ def test_keyword_age_and_topic_filters_narrow_the_result(
     expected = {
         r["local_id"]
         for r in records
-        if (r["age_min_months"] is not None or r["age_max_months"] is not None)
-        and (r["age_min_months"] is None or r["age_min_months"] <= 14)
+        # a missing bound is open; offers only for pregnancy (no bounds) do not match an age
+        if (r["age_min_months"] is None or r["age_min_months"] <= 14)
         and (r["age_max_months"] is None or r["age_max_months"] >= 14)
+        and not (r["pregnancy"] and r["age_min_months"] is None and r["age_max_months"] is None)
     }
     assert {h["local_id"] for h in found["hits"]} == expected
 

@@ -104,7 +104,7 @@ def fits_age(age: int) -> Callable[[dict[str, Any]], bool]:
     def keep(d: dict[str, Any]) -> bool:
         lo, hi = d.get("age_min_months"), d.get("age_max_months")
         if lo is None and hi is None:
-            return False
+            return not d.get("pregnancy")  # open ends match; pregnancy-only offers do not
         return (lo is None or lo <= age) and (hi is None or hi >= age)
 
     return keep

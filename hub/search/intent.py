@@ -1,0 +1,224 @@
+"""What a typed query says besides its words: a place, languages, cost, age, online, topics.
+
+"hebame essen" names the city Essen, "elterncafe türkisch" asks for Turkish, "krabbelgruppe
+1 jahr" gives an age. The query builder turns these into boosts, never into hard filters: the
+parent did not tick a filter, and an online offer from elsewhere may still help. Everything is
+derived from data (gazetteer, vocabularies, `mappings/analysis/`), so no query is special-cased.
+Words are compared folded and with umlaut digraphs collapsed, so "munster", "muenster" and
+"münster" all name Münster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hub.normalise.places import Place, gazetteer, resolve_place
+from hub.search.analysis import ANALYSIS_DIR, collapse, split_compound, stop_words, synonym_rules
+from hub.vocab import fold, vocabulary
+
+PlaceLookup = Callable[[str], Place | None]
+"""Exact lookup of a folded place name (municipality, district, postcode) → place, else None."""
+
+PREPOSITIONS = frozenset({"in", "bei", "aus", "nahe", "um", "nach", "rund"})
+ONLINE_WORDS = frozenset({"online", "digital", "video", "videoberatung", "webinar", "chat"})
+AGE = re.compile(
+    r"\b(\d{1,2})(?:\s+(?:bis\s+)?\d{1,2})?\s*(jahr|jahre|jahren|j|monat|monate|monaten|mon)\b"
+)
+POSTCODE = re.compile(r"^\d{5}$")
+MAX_PLACE_WORDS = 4
+MAX_WORDS = 16  # keeps a pasted paragraph below the engine's clause limit
+VOCABS = ("topics", "kinds", "audiences", "costs")
+
+
+@dataclass(frozen=True)
+class QueryIntent:
+    """The parts of a query: free text to match plus recognised hints used as boosts."""
+
+    text: str
+    strong_text: str = ""
+    place: Place | None = None
+    place_words: str = ""
+    languages: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    costs: tuple[str, ...] = ()
+    online: bool = False
+    age_months: int | None = None
+    parts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def gazetteer_lookup(name: str) -> Place | None:
+    """Exact municipality, district or postcode from the gazetteer; no fuzzy guessing."""
+    if POSTCODE.match(name):
+        return resolve_place(name)
+    gaz = gazetteer()
+    ags = gaz.names.get(name) or _collapsed_names().get(collapse(name))
+    if ags:
+        return resolve_place(ags)
+    code = gaz.district_names.get(name)
+    return resolve_place(code) if code and (" " in name or "kreis" in name) else None
+
+
+@lru_cache
+def _collapsed_names() -> dict[str, str]:
+    """Collapsed municipality names → AGS, only where the collapsed form is unambiguous."""
+    found: dict[str, set[str]] = {}
+    for name, ags in gazetteer().names.items():
+        found.setdefault(collapse(name), set()).add(ags)
+    return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+
+
+def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> QueryIntent:
+    """Split a query into the text to match and the hints it carries."""
+    words = fold(query).split()
+    place, start, end = _find_place(words, lookup) if lookup else (None, 0, 0)
+    rest = words[:start] + words[end:] if place else words
+    age = _age(" ".join(rest))
+    text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
+    parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
+    keys, heads = _phrases(text_words, parts)
+    return QueryIntent(
+        text=" ".join(text_words),
+        strong_text=_strong(text_words),
+        place=place,
+        place_words=" ".join(words[start:end]) if place else "",
+        languages=tuple(dict.fromkeys(code for w, code in _language_words().items() if w in keys)),
+        topics=_codes("topics", keys),
+        kinds=_codes("kinds", keys | heads),
+        audiences=_codes("audiences", keys | heads),
+        costs=tuple(c for c in _codes("costs", keys) if c != "paid"),
+        online=bool({collapse(w) for w in ONLINE_WORDS} & keys),
+        age_months=age,
+        parts={w: p for w, p in parts.items() if p},
+    )
+
+
+def known_word(word: str) -> bool:
+    """A word our own data knows (vocabularies, synonyms, languages, places): never 'corrected'."""
+    key = collapse(fold(word))
+    return key in _known_terms() or key in _collapsed_names() or key in _synonym_words()
+
+
+def _find_place(words: Sequence[str], lookup: PlaceLookup) -> tuple[Place | None, int, int]:
+    """The longest word run naming a place; an ambiguous name only where a place stands."""
+    for size in range(min(MAX_PLACE_WORDS, len(words)), 0, -1):
+        for start in range(len(words) - size, -1, -1):
+            name = " ".join(words[start : start + size])
+            if len(name) < 3 or name in stop_words():
+                continue
+            place = lookup(name)
+            if place and _reads_as_place(name, words, start, start + size):
+                return place, start, start + size
+    return None, 0, 0
+
+
+def _reads_as_place(name: str, words: Sequence[str], start: int, end: int) -> bool:
+    """'essen' is the city at the end of a query or after a preposition, else the word."""
+    if collapse(name) not in _ambiguous_places():
+        return True
+    after_preposition = start > 0 and words[start - 1] in PREPOSITIONS
+    return len(words) == 1 or end == len(words) or after_preposition
+
+
+def _strong(words: Sequence[str]) -> str:
+    """The words without weak ones ("hilfe"), unless a multi-word synonym needs them or
+    nothing would be left; empty when no word is weak."""
+    text = " ".join(words)
+    protected = {
+        w for term in _multiword_terms() if f" {term} " in f" {text} " for w in term.split()
+    }
+    weak = [w for w in words if collapse(w) in _weak_words() and w not in protected]
+    strong = [w for w in words if w not in weak]
+    return " ".join(strong) if weak and strong else ""
+
+
+def _age(text: str) -> int | None:
+    match = AGE.search(text)
+    if not match:
+        return None
+    number, unit = int(match.group(1)), match.group(2)
+    return number * 12 if unit.startswith("j") else number
+
+
+def _phrases(
+    words: Sequence[str], parts: dict[str, list[str]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Collapsed words and adjacent pairs/triples to look terms up in, plus the parts of
+    compounds no vocabulary knows as a whole: the first parts (what it is about) join the
+    keys, the last part (what kind of thing: "…beratung", "…gruppe") only names kinds and
+    audiences — "trageberatung" is a Beratung, not a counselling-in-crisis topic."""
+    keys = [collapse(w) for w in words]
+    grams = {" ".join(keys[i : i + n]) for n in (1, 2, 3) for i in range(len(keys) - n + 1)}
+    known = _known_terms()
+    split = [found for w, found in parts.items() if found and collapse(w) not in known]
+    modifiers = {collapse(p) for found in split for p in found[:-1]}
+    heads = {collapse(found[-1]) for found in split}
+    return frozenset(grams | modifiers), frozenset(heads)
+
+
+def _codes(vocab: str, keys: frozenset[str]) -> tuple[str, ...]:
+    return tuple(code for code, terms in _vocab_phrases(vocab).items() if terms & keys)
+
+
+@lru_cache
+def _vocab_phrases(vocab: str) -> dict[str, frozenset[str]]:
+    """Collapsed code, label and synonyms of every term (at least three letters)."""
+    out: dict[str, frozenset[str]] = {}
+    for term in vocabulary(vocab).terms.values():
+        raw = [term.code.replace("_", " "), term.label_de, *term.synonyms]
+        out[term.code] = frozenset(collapse(p) for p in (fold(r) for r in raw) if len(p) >= 3)
+    return out
+
+
+@lru_cache
+def _known_terms() -> frozenset[str]:
+    terms = {t for v in VOCABS for keys in _vocab_phrases(v).values() for t in keys}
+    return frozenset(terms | set(_language_words()))
+
+
+@lru_cache
+def _synonym_words() -> frozenset[str]:
+    words = {
+        w for rule in synonym_rules() for w in rule.replace("=>", ",").replace(",", " ").split()
+    }
+    return frozenset(collapse(w) for w in words)
+
+
+@lru_cache
+def _multiword_terms() -> frozenset[str]:
+    terms = (t.strip() for rule in synonym_rules() for t in rule.replace("=>", ",").split(","))
+    return frozenset(t for t in terms if " " in t)
+
+
+@lru_cache
+def _language_words() -> dict[str, str]:
+    """Collapsed language word → ISO 639-1 code, from mappings/analysis/languages.txt."""
+    out: dict[str, str] = {}
+    for line in _data_lines("languages.txt"):
+        code, _, names = line.partition(":")
+        for name in names.split(","):
+            if fold(name):
+                out[collapse(fold(name))] = code.strip()
+    return out
+
+
+@lru_cache
+def _weak_words() -> frozenset[str]:
+    return frozenset(
+        collapse(fold(w)) for line in _data_lines("weak_words.txt") for w in line.split()
+    )
+
+
+@lru_cache
+def _ambiguous_places() -> frozenset[str]:
+    return frozenset(collapse(fold(line)) for line in _data_lines("ambiguous_places.txt"))
+
+
+def _data_lines(name: str) -> list[str]:
+    path = ANALYSIS_DIR / name
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return [s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#")]

@@ -1,0 +1,207 @@
+"""Measured relevance: index the judged corpus through the real pipeline and score nDCG@10.
+
+The corpus lines become offers exactly as feed records do (`normalise_record`, then
+`search_document`), go into a fresh index under the configured prefix, and every judged query
+becomes one request of a single `_rank_eval` call built by the same query builder the API uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hub.normalise import normalise_record
+from hub.normalise.places import Place, resolve_place
+from hub.schema import Offer, Rejection, offer_id
+from hub.search.analysis import offer_index_body
+from hub.search.documents import search_document
+from hub.search.engine import SearchEngine
+from hub.search.intent import PlaceLookup, gazetteer_lookup, understand
+from hub.search.query import Near, SearchRequest, build_query
+from hub.search.suggest import did_you_mean
+
+K = 10
+RECALL_AT = 50
+CORPUS_FIELDS = (
+    "title", "summary", "description", "kind", "topics", "pregnancy", "age_min_months",
+    "age_max_months", "audiences", "languages", "cost", "cost_note", "registration_required",
+    "accessibility", "provider", "locations", "online", "url", "updated_at", "dates",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class JudgedQuery:
+    """One judged query: text, hard filters and graded offers (local ids, grades 1–3)."""
+
+    id: str
+    query: str
+    filters: dict[str, Any]
+    ratings: tuple[tuple[str, int], ...]
+
+
+@dataclass
+class EvalReport:
+    """nDCG@10 overall and per query, recall@50 (grades ≥ 2) per query, the index used."""
+
+    index: str
+    ndcg: float
+    per_query: dict[str, float]
+    recall: dict[str, float] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def worst(self, n: int = 5) -> list[tuple[str, float]]:
+        return sorted(self.per_query.items(), key=lambda item: item[1])[:n]
+
+
+def load_queries(path: Path) -> list[JudgedQuery]:
+    """The judged queries file (`queries_*.json`)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        JudgedQuery(
+            id=str(item["id"]),
+            query=str(item["query"]),
+            filters=dict(item.get("filters") or {}),
+            ratings=tuple((str(r["local_id"]), int(r["rating"])) for r in item["ratings"]),
+        )
+        for item in data
+    ]
+
+
+def load_corpus(path: Path) -> Iterator[dict[str, Any]]:
+    """The corpus records, one JSON object per line."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def source_id_of(local_id: str) -> str:
+    """The feed a corpus record came from: `essen-0013` → `essen`."""
+    return local_id.rsplit("-", 1)[0]
+
+
+def corpus_offers(records: Iterable[dict[str, Any]]) -> tuple[list[Offer], list[Rejection]]:
+    """Corpus records normalised like connector output: the source's topics are kept (they are
+    its structured values) and its own category labels passed as `categories`."""
+    offers: list[Offer] = []
+    rejections: list[Rejection] = []
+    for record in records:
+        mapped = {name: record[name] for name in CORPUS_FIELDS if name in record}
+        mapped["categories"] = record.get("categories_free_text", [])
+        result = normalise_record(
+            source_id_of(record["local_id"]),
+            record["local_id"],
+            mapped,
+            source_ags=[record["source_municipality_ags"]],
+        )
+        if result.offer:
+            offers.append(result.offer)
+        elif result.rejection:
+            rejections.append(result.rejection)
+    return offers, rejections
+
+
+def index_offers(engine: SearchEngine, offers: Sequence[Offer]) -> str:
+    """A fresh offer index (prefix + `relevance-<time>`) holding the offers, refreshed."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    name = engine.name(f"relevance-{stamp}")
+    engine.request("PUT", f"/{name}", offer_index_body(0))
+    actions = (
+        {"_op_type": "index", "_index": name, "_id": o.id, "_source": search_document(o)}
+        for o in offers
+    )
+    failed = [info for ok, info in engine.streaming_bulk(actions, chunk_size=200) if not ok]
+    if failed:
+        engine.request("DELETE", f"/{name}")
+        raise RuntimeError(f"{len(failed)} corpus documents not indexed, first: {failed[0]}")
+    engine.request("POST", f"/{name}/_refresh")
+    return name
+
+
+def request_for(judged: JudgedQuery) -> SearchRequest:
+    """The search request a judged query stands for (its filters are hard constraints)."""
+    f = judged.filters
+    return SearchRequest(
+        q=judged.query,
+        municipality=[f["municipality_ags"]] if f.get("municipality_ags") else [],
+        age_months=f.get("age_months"),
+        topics=[f["topic"]] if f.get("topic") else [],
+        languages=[f["language"]] if f.get("language") else [],
+        near=Near(**f["near"]) if f.get("near") else None,
+    )
+
+
+def rank_eval_body(
+    index: str,
+    queries: Sequence[JudgedQuery],
+    lookup: PlaceLookup | None = gazetteer_lookup,
+    metric: dict[str, Any] | None = None,
+    spelling: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One `_rank_eval` request holding every query (default metric: nDCG@10); `spelling`
+    holds the did-you-mean correction per query id, used as the search does."""
+    requests = []
+    for judged in queries:
+        search = request_for(judged)
+        place: Place | None = resolve_place(search.place) if search.place else None
+        text = (spelling or {}).get(judged.id) or search.q
+        query = build_query(search, understand(text, lookup), place)
+        ratings = [
+            {"_index": index, "_id": offer_id(source_id_of(local), local), "rating": grade}
+            for local, grade in judged.ratings
+        ]
+        requests.append({"id": judged.id, "request": {"query": query}, "ratings": ratings})
+    metric = metric or {"dcg": {"k": K, "normalize": True}}
+    return {"requests": requests, "metric": metric}
+
+
+def spelling_for(
+    engine: SearchEngine, index: str, queries: Sequence[JudgedQuery]
+) -> dict[str, str]:
+    """The did-you-mean correction of each query the search would apply, by query id."""
+    found = {judged.id: did_you_mean(engine, judged.query, index) for judged in queries}
+    return {qid: text for qid, text in found.items() if text}
+
+
+def run_rank_eval(engine: SearchEngine, index: str, body: dict[str, Any]) -> dict[str, float]:
+    """Per-query metric scores; any failed query is an error, not a zero."""
+    answer = engine.request("POST", f"/{index}/_rank_eval", body)
+    if answer.get("failures"):
+        raise RuntimeError(f"rank eval failures: {json.dumps(answer['failures'])[:2000]}")
+    return {qid: float(d["metric_score"]) for qid, d in answer["details"].items()}
+
+
+def evaluate(
+    engine: SearchEngine,
+    queries_path: Path,
+    corpus_path: Path,
+    *,
+    keep_index: bool = False,
+    lookup: PlaceLookup | None = gazetteer_lookup,
+) -> EvalReport:
+    """Index the corpus, score every judged query, drop the index (unless kept)."""
+    queries = load_queries(queries_path)
+    offers, rejections = corpus_offers(load_corpus(corpus_path))
+    index = index_offers(engine, offers)
+    try:
+        spelling = spelling_for(engine, index, queries)
+        ndcg = run_rank_eval(engine, index, rank_eval_body(index, queries, lookup, None, spelling))
+        recall_metric = {"recall": {"k": RECALL_AT, "relevant_rating_threshold": 2}}
+        recall_body = rank_eval_body(index, queries, lookup, recall_metric, spelling)
+        recall = run_rank_eval(engine, index, recall_body)
+    finally:
+        if not keep_index:
+            engine.request("DELETE", f"/{index}")
+    return EvalReport(
+        index=index,
+        ndcg=sum(ndcg.values()) / len(ndcg) if ndcg else 0.0,
+        per_query=ndcg,
+        recall=recall,
+        queries={q.id: q.query for q in queries},
+        rejections=rejections,
+    )

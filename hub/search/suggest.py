@@ -1,0 +1,116 @@
+"""Suggestions while typing and "Meinten Sie …?" — DSL builders plus the functions running them.
+
+Completion uses the `title.suggest` search_as_you_type field (any word of a title may be typed
+first: "massage" completes "Babymassage-Kurs"). The misspelling check is a phrase suggester over
+the folded shingle field `spell` (filled from title, summary, description and categories), so
+"hebame essen" becomes "hebamme essen" only when the corrected phrase is likelier than the typed
+one in the offers themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hub.search.engine import SearchEngine
+from hub.search.indices import OFFERS
+from hub.search.intent import known_word
+from hub.vocab import fold
+
+Body = dict[str, Any]
+SUGGEST_FIELDS = ("title.suggest", "title.suggest._2gram", "title.suggest._3gram")
+SPELL_NAME = "meinten_sie"
+MIN_LENGTH = 4
+
+
+def completion_body(prefix: str, size: int = 8) -> Body:
+    """Titles matching the typed words, the last one as a prefix; one hit per title."""
+    return {
+        "size": size,
+        "_source": ["id", "title"],
+        "query": {
+            "multi_match": {
+                "query": prefix,
+                "type": "bool_prefix",
+                "operator": "and",
+                "fields": list(SUGGEST_FIELDS),
+            }
+        },
+        "collapse": {"field": "title.keyword"},
+    }
+
+
+def did_you_mean_body(text: str, *, confidence: float = 1.0) -> Body:
+    """Phrase suggester on `spell`: a correction only when likelier than the typed phrase."""
+    generator = {
+        "field": "spell.words",
+        "suggest_mode": "always",
+        "min_word_length": MIN_LENGTH,
+        "prefix_length": 1,
+        "max_edits": 2,
+    }
+    phrase = {
+        "field": "spell",
+        "size": 1,
+        "gram_size": 2,
+        "confidence": confidence,
+        "max_errors": 2,
+        "direct_generator": [generator],
+        "highlight": {"pre_tag": "<em>", "post_tag": "</em>"},
+    }
+    return {"size": 0, "suggest": {"text": fold(text), SPELL_NAME: {"phrase": phrase}}}
+
+
+def parse_completions(answer: Mapping[str, Any]) -> list[str]:
+    """The titles of a completion answer, in order."""
+    return [str(hit["_source"]["title"]) for hit in answer.get("hits", {}).get("hits", [])]
+
+
+def parse_did_you_mean(answer: Mapping[str, Any], text: str) -> str | None:
+    """The corrected phrase, or None when the typed one is as good as any."""
+    entries = answer.get("suggest", {}).get(SPELL_NAME, [])
+    options = entries[0].get("options", []) if entries else []
+    if not options:
+        return None
+    corrected = str(options[0]["text"])
+    return corrected if corrected != fold(text) else None
+
+
+def corrections(text: str, corrected: str | None) -> dict[str, str]:
+    """Word-by-word changes between the folded typed text and its correction, leaving alone
+    words our vocabularies, synonyms and gazetteer know ("english", "frühchen", "münster")."""
+    if not corrected:
+        return {}
+    typed, fixed = fold(text).split(), corrected.split()
+    if len(typed) != len(fixed):
+        return {}
+    return {a: b for a, b in zip(typed, fixed, strict=True) if a != b and not known_word(a)}
+
+
+def corrected_query(text: str, corrected: str | None) -> str | None:
+    """The typed text with the accepted corrections applied, or None when none applies."""
+    changes = corrections(text, corrected)
+    if not changes:
+        return None
+    return " ".join(changes.get(word, word) for word in fold(text).split())
+
+
+def complete(
+    engine: SearchEngine, prefix: str, size: int = 8, index: str | None = None
+) -> list[str]:
+    """Up to `size` offer titles for what has been typed so far."""
+    if len(prefix.strip()) < 2:
+        return []
+    target = index or engine.name(OFFERS)
+    return parse_completions(
+        engine.request("POST", f"/{target}/_search", completion_body(prefix, size))
+    )
+
+
+def did_you_mean(engine: SearchEngine, text: str, index: str | None = None) -> str | None:
+    """'Meinten Sie …?': the corrected query (folded), or None when nothing needs correcting."""
+    if not any(len(word) >= MIN_LENGTH for word in fold(text).split()):
+        return None
+    target = index or engine.name(OFFERS)
+    answer = engine.request("POST", f"/{target}/_search", did_you_mean_body(text))
+    return corrected_query(text, parse_did_you_mean(answer, text))

@@ -1,0 +1,54 @@
+"""Relevance is measured: the judged dev queries scored by the engine's `_rank_eval` (nDCG@10).
+
+The corpus goes through the real pipeline (normalise → search document → fresh index under the
+session prefix), the queries through the same builder and spelling step as the API.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.search.engine import SearchEngine
+from hub.search.relevance import evaluate, load_queries
+from hub.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.services
+
+DATA = PROJECT_ROOT.parent / "shared" / "data" / "relevance"
+TARGET = 0.85
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/data/relevance")
+def test_dev_queries_reach_ndcg_at_10_of_at_least_0_85(settings: Settings) -> None:
+    engine = SearchEngine(settings)
+    try:
+        report = evaluate(engine, DATA / "queries_dev.json", DATA / "corpus.jsonl")
+    finally:
+        engine.close()
+    assert not report.rejections, report.rejections[:3]
+    assert len(report.per_query) == len(load_queries(DATA / "queries_dev.json")) == 40
+    assert report.ndcg >= TARGET, f"nDCG@10 {report.ndcg:.3f}; worst: {report.worst()}"
+    assert not engine.exists(f"/{report.index}")
+
+
+def test_judged_filters_become_hard_filters_of_the_request() -> None:
+    from hub.search.relevance import JudgedQuery, request_for
+
+    judged = JudgedQuery(
+        id="x",
+        query="spielgruppe",
+        filters={"age_months": 24, "municipality_ags": "05711000", "language": "tr",
+                 "topic": "begegnung", "near": {"lat": 51.0, "lon": 7.5, "km": 20}},
+        ratings=(("bielefeld-0033", 3),),
+    )  # fmt: skip
+    request = request_for(judged)
+    assert request.municipality == ["05711000"] and request.age_months == 24
+    assert request.languages == ["tr"] and request.topics == ["begegnung"]
+    assert request.near is not None and request.near.km == 20
+
+
+def test_offer_ids_map_back_to_the_judged_local_ids() -> None:
+    from hub.search.relevance import source_id_of
+
+    assert source_id_of("essen-0013") == "essen"
+    assert source_id_of("maerkischer-kreis-0030") == "maerkischer-kreis"

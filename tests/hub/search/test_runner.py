@@ -1,0 +1,103 @@
+"""A whole search on the real engine: filters, facet counts, distance, deep paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hub.search.engine import SearchEngine
+from hub.search.query import Near, SearchRequest
+from hub.search.runner import SearchPage, UnknownPlace, run_search
+from hub.settings import Settings
+from tests.hub.search.search_fixtures import ESSEN, offer_index
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture(scope="module")
+def search(settings: Settings) -> Iterator[tuple[SearchEngine, str]]:
+    engine = SearchEngine(settings)
+    with offer_index(engine) as index:
+        yield engine, index
+    engine.close()
+
+
+def _run(search: tuple[SearchEngine, str], **fields: object) -> SearchPage:
+    engine, index = search
+    return run_search(engine, SearchRequest.model_validate(fields), index=index)
+
+
+def _ids(page: SearchPage) -> set[str]:
+    return {hit.offer["local_id"] for hit in page.hits}
+
+
+def _counts(page: SearchPage, facet: str) -> dict[str, int]:
+    return {value.value: value.count for value in page.facets[facet]}
+
+
+def test_municipality_filter_includes_online_offers_published_there(
+    search: tuple[SearchEngine, str],
+) -> None:
+    page = _run(search, municipality=[ESSEN[0]])
+    assert _ids(page) == {"familienhebamme", "babymassage", "online-still"}
+
+
+def test_age_filter_keeps_open_ranges_and_drops_pregnancy_only_offers(
+    search: tuple[SearchEngine, str],
+) -> None:
+    found = _ids(_run(search, age_months=6, size=50))
+    assert {"familienhebamme", "babymassage", "kita-platz"} <= found
+    assert "rueckbildung" not in found and "kindertagesstaette" not in found
+
+
+def test_facet_counts_honour_the_other_filters_only(search: tuple[SearchEngine, str]) -> None:
+    page = _run(search, languages=["tr"], topics=["begegnung"])
+    assert _ids(page) == {"elterncafe"}
+    assert _counts(page, "languages") == {"de": 2, "tr": 1, "ar": 1}
+    assert _counts(page, "topics") == {"hebammen": 1, "begegnung": 1}
+    labels = {value.value: value.label for value in page.facets["languages"]}
+    assert labels["tr"] == "Türkisch"
+
+
+def test_near_filter_sorts_by_distance_and_reports_it(search: tuple[SearchEngine, str]) -> None:
+    near = Near(lat=ESSEN[3], lon=ESSEN[4], km=30)
+    page = _run(search, near=near, sort="distance")
+    ids = [hit.offer["local_id"] for hit in page.hits]
+    assert sorted(ids[:2]) == ["babymassage", "familienhebamme"]
+    assert ids[2:] == ["kindertagespflege"]  # Bochum; Dortmund is 32 km away, online never near
+    distances = [hit.distance_km for hit in page.hits]
+    assert distances[0] == 0.0 and 10 < distances[-1] < 20  # type: ignore[operator]
+
+
+def test_relevance_order_still_tells_the_distance_to_the_place(
+    search: tuple[SearchEngine, str],
+) -> None:
+    page = _run(search, q="kita", place="Dortmund")
+    hit = next(h for h in page.hits if h.offer["local_id"] == "kindertagesstaette")
+    assert hit.distance_km is not None and hit.distance_km < 5
+    assert page.place is not None and page.place.label == "Dortmund"
+
+
+def test_unknown_place_of_residence_is_refused_in_german(search: tuple[SearchEngine, str]) -> None:
+    with pytest.raises(UnknownPlace) as caught:
+        _run(search, place="Atlantis")
+    assert "kennen wir in NRW nicht" in caught.value.message_de
+
+
+def test_search_after_pages_through_everything_once(search: tuple[SearchEngine, str]) -> None:
+    seen: list[str] = []
+    after = None
+    while True:
+        page = _run(search, size=2, search_after=after)
+        seen += [hit.offer["local_id"] for hit in page.hits]
+        if page.next_search_after is None:
+            break
+        after = page.next_search_after
+    assert len(seen) == len(set(seen)) == page.total == 9
+
+
+def test_misspelt_query_is_corrected_and_reported(search: tuple[SearchEngine, str]) -> None:
+    page = _run(search, q="hebame")
+    assert page.did_you_mean == "hebamme"
+    assert page.hits[0].offer["local_id"] == "familienhebamme"
