@@ -7,6 +7,8 @@ from rich.table import Table
 
 from hub.cli.common import console, engine
 from hub.search.indices import create_offer_index, ensure_indices, offer_status
+from hub.search.reindex import is_stale
+from hub.search.reindex import reindex as reindex_offers
 
 app = typer.Typer(help="Offer index and registry indices.", no_args_is_help=True)
 
@@ -38,3 +40,18 @@ def status() -> None:
         table.add_column(column)
     table.add_row(st.alias, ", ".join(st.indices) or "—", str(st.doc_count), st.health)
     console.print(table)
+
+
+@app.command()
+def reindex(
+    only_if_stale: bool = typer.Option(
+        False, "--if-stale", help="Only when mappings/ changed since the live index was built."
+    ),
+) -> None:
+    """Rebuild the offer index from mappings/ without downtime (copy, verify count, swap)."""
+    eng = engine()
+    if only_if_stale and not is_stale(eng):
+        console.print("offer index is up to date with mappings/")
+        return
+    result = reindex_offers(eng)
+    console.print(f"reindexed {result.documents} offers: {result.old} → [bold]{result.new}[/]")

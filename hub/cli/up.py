@@ -15,6 +15,7 @@ from hub.processes import Supervisor
 from hub.runs import RunStatus, RunStore
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
+from hub.search.reindex import is_stale, reindex
 from hub.settings import Settings, get_settings
 from hub.sources import Source, SourceInput, SourceRegistry
 
@@ -40,6 +41,9 @@ def up(
         )
     engine = get_engine(settings)
     ensure_indices(engine)
+    if is_stale(engine):  # mappings/ changed since the live index was built
+        rebuilt = reindex(engine)
+        console.print(f"[green]✓[/] reindexed {rebuilt.documents} offers into {rebuilt.new}")
     supervisor = Supervisor(settings, settings.state_dir / "logs")
     fleet = FleetServer(demo_port).start() if demo else None
     try:

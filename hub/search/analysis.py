@@ -8,6 +8,7 @@ query-side splitter the query builder uses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -130,4 +131,13 @@ def offer_index_body(replicas: int) -> dict[str, Any]:
     filters["offer_synonyms"]["synonyms"] = list(synonym_rules())
     filters["german_stop"]["stopwords"] = list(stop_words())
     body["settings"] = {**body["settings"], "number_of_replicas": replicas, "analysis": analysis}
+    body["mappings"]["_meta"] = {"definition_hash": definition_hash(body)}
     return body
+
+
+def definition_hash(body: dict[str, Any]) -> str:
+    """Fingerprint of mappings + analysis (replicas aside): tells a stale live index apart."""
+    settings = {k: v for k, v in body["settings"].items() if k != "number_of_replicas"}
+    mappings = {k: v for k, v in body["mappings"].items() if k != "_meta"}
+    canonical = json.dumps({"settings": settings, "mappings": mappings}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
