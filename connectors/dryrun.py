@@ -14,6 +14,7 @@ from connectors.base import Cursor, RawRecord, SourceContext
 from connectors.fetcher import SafeFetcher
 from connectors.registry import connector_class
 from hub.errors import ConfigError
+from hub.normalise.geocoder import Geocoder, geocoder_from_settings
 from hub.pipeline import process_record
 from hub.schema import Offer, Rejection
 from hub.settings import Settings
@@ -51,8 +52,9 @@ def dry_run(
     report = DryRunReport(kind=kind)
     try:
         connector = cls(parsed, fetcher, SourceContext(source_id=source_id, ags=ags))
+        geocoder = geocoder_from_settings(settings, fetcher)
         for raw in _limited(connector.fetch(Cursor()), limit, report):
-            _take(connector, raw, report)
+            _take(connector, raw, report, geocoder)
     finally:
         fetcher.close()
     return report
@@ -67,10 +69,10 @@ def _limited(records: Iterator[RawRecord], limit: int, report: DryRunReport) -> 
         yield raw
 
 
-def _take(connector: Any, raw: RawRecord, report: DryRunReport) -> None:
+def _take(connector: Any, raw: RawRecord, report: DryRunReport, geocoder: Geocoder | None) -> None:
     if raw.deleted:
         return
-    result = process_record(connector, raw)
+    result = process_record(connector, raw, geocoder)
     if result.offer is not None:
         report.offers.append(result.offer)
     elif result.rejection is not None:

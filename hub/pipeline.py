@@ -11,10 +11,13 @@ from typing import Any
 from connectors.base import Connector, RawRecord
 from hub.errors import RecordError
 from hub.normalise import NormaliseResult, normalise_record
+from hub.normalise.geocoder import Geocoder
 from hub.schema import Rejection
 
 
-def process_record(connector: Connector[Any], raw: RawRecord) -> NormaliseResult:
+def process_record(
+    connector: Connector[Any], raw: RawRecord, geocoder: Geocoder | None = None
+) -> NormaliseResult:
     """Map and validate `raw`; mapping errors and validation errors both become rejections."""
     source_id = connector.context.source_id
     try:
@@ -36,4 +39,5 @@ def process_record(connector: Connector[Any], raw: RawRecord) -> NormaliseResult
         source_ags=connector.context.ags,
         topic_overrides=getattr(connector.config, "topic_overrides", None),
         source_url=raw.source_url,
+        geocoder=geocoder,
     )

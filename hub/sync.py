@@ -18,6 +18,7 @@ from connectors.base import Connector, Cursor, RawRecord, SourceContext
 from connectors.fetcher import SafeFetcher
 from connectors.registry import connector_class
 from hub.errors import FetchError, HubError
+from hub.normalise.geocoder import Geocoder, geocoder_from_settings
 from hub.pipeline import process_record
 from hub.ratelimit import host_limiter
 from hub.runs import RunCounts, RunStatus, RunStore, SyncRun
@@ -100,7 +101,10 @@ class SyncRunner:
     def _ingest(
         self, connector: Connector[Any], cursor: Cursor, run: SyncRun
     ) -> tuple[set[str], Cursor, bool]:
-        ingest = _Ingest(connector, OfferWriter(self.engine), run, self.settings.sync_batch_size)
+        geocoder = geocoder_from_settings(self.settings, connector.fetcher)
+        ingest = _Ingest(
+            connector, OfferWriter(self.engine), run, self.settings.sync_batch_size, geocoder
+        )
         next_cursor = yield_all(connector.fetch(cursor), ingest.take)
         ingest.flush()
         ingest.writer.refresh()
@@ -174,9 +178,15 @@ class _Ingest:
     """State of one run's ingestion: writes in bounded batches while the fetch goes on."""
 
     def __init__(
-        self, connector: Connector[Any], writer: OfferWriter, run: SyncRun, batch_size: int
+        self,
+        connector: Connector[Any],
+        writer: OfferWriter,
+        run: SyncRun,
+        batch_size: int,
+        geocoder: Geocoder | None = None,
     ) -> None:
         self.connector, self.writer, self.run, self.batch_size = connector, writer, run, batch_size
+        self.geocoder = geocoder
         self.source_id = connector.context.source_id
         self.seen: set[str] = set()
         self.batch: list[Offer] = []
@@ -195,7 +205,7 @@ class _Ingest:
                 self.run.counts.deleted += outcome.deleted
                 self.run.counts.stale += outcome.stale
             return
-        result = process_record(self.connector, raw)
+        result = process_record(self.connector, raw, self.geocoder)
         if result.offer is not None:
             self.batch.append(result.offer)
             if len(self.batch) >= self.batch_size:

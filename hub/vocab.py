@@ -110,6 +110,9 @@ def age_groups_for(pregnancy: bool, age_min: int | None, age_max: int | None) ->
         if not has_age:
             continue
         lo, hi = int(term.extra["min_months"]), int(term.extra["max_months"])  # type: ignore[call-overload]
-        if (age_min is None or age_min < hi) and (age_max is None or age_max >= lo):
+        # groups are [lo, hi); an offer's upper bound "12 months" means up to the first
+        # birthday, so it touches the next group only when the range is that single month
+        top = age_max if age_max is None or age_max == age_min else age_max - 0.5
+        if (age_min is None or age_min < hi) and (top is None or top >= lo):
             groups.append(term.code)
     return groups

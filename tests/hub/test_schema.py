@@ -55,7 +55,9 @@ def test_external_version_is_updated_at_in_milliseconds() -> None:
     ("extra", "groups"),
     [
         ({"pregnancy": True}, ["schwangerschaft"]),
-        ({"age_min_months": 0, "age_max_months": 12}, ["baby_0_1", "kleinkind_1_3"]),
+        ({"age_min_months": 0, "age_max_months": 12}, ["baby_0_1"]),
+        ({"age_min_months": 0, "age_max_months": 36}, ["baby_0_1", "kleinkind_1_3"]),
+        ({"age_min_months": 12, "age_max_months": 12}, ["kleinkind_1_3"]),
         ({"age_min_months": 14, "age_max_months": 30}, ["kleinkind_1_3"]),
         ({"age_min_months": 36}, ["kita_3_6"]),
         ({}, []),

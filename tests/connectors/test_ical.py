@@ -1,0 +1,277 @@
+"""iCalendar connector against recorded .ics feeds served over a real HTTP server.
+
+Each case runs fetch → to_offer → normalise_record with an injected "now" and compares the
+offers with `<case>.expected.json` beside the feed (documents minus next_date/content_hash;
+`UPDATE_GOLDEN=1` rewrites them). Expanded dates are the heart of these files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.base import Cursor, RawRecord, SourceContext
+from connectors.fetcher import SafeFetcher
+from connectors.ical import (
+    ICalConfig,
+    ICalConnector,
+    describe_recurrence,
+    location_from_text,
+)
+from connectors.paging import RetryPolicy
+from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from hub.normalise.record import normalise_record
+from hub.settings import Settings
+from tests.support.feeds import FeedServer, Request, Route
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ical"
+VOLATILE = {"next_date", "content_hash"}
+CALENDAR_PAGE = "https://www.stadt-muenster.de/familie/kalender"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.ics"))
+# per case: injected now, window_days, and the UIDs that come out as tombstones
+CLOCK: dict[str, tuple[datetime, int]] = {
+    "each_week_but_two_deleted": (datetime(2019, 3, 1, tzinfo=UTC), 180),
+    "familienzentren_muenster": (datetime(2026, 11, 22, 9, tzinfo=UTC), 180),
+    "icalendar_event_with_recurrence_exdates_on_different_lines": (
+        datetime(2012, 3, 20, tzinfo=UTC),
+        120,
+    ),
+    "icalendar_issue_112_missing_tzinfo_on_exdate": (datetime(2013, 10, 1, tzinfo=UTC), 60),
+    "issue_163_deleted_modification": (datetime(2024, 7, 1, tzinfo=UTC), 60),
+    "issue_18_cancel_status": (datetime(2020, 1, 27, tzinfo=UTC), 30),
+    "issue_27_t1": (datetime(2020, 4, 25, tzinfo=UTC), 30),
+    "one_day_event_repeat_every_day": (datetime(2019, 3, 1, tzinfo=UTC), 10),
+    "rdate": (datetime(2015, 6, 30, tzinfo=UTC), 10),
+    "recurring_events_moved": (datetime(2019, 3, 1, tzinfo=UTC), 60),
+}
+DELETED = {"familienzentren_muenster": ["elternabend-schlaf@familie.stadt-muenster.de"]}
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def ics(name: str, **headers: str) -> Route:
+    return Route(fixture(name), headers=headers, content_type="text/calendar; charset=utf-8")
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as feed:
+        yield feed
+
+
+def connector(
+    server: FeedServer, now: datetime = datetime(2026, 11, 22, tzinfo=UTC), **config: Any
+) -> ICalConnector:
+    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
+    raw = {"url": server.url("/kalender.ics"), "default_url": CALENDAR_PAGE}
+    parsed = ICalConfig.model_validate(raw | config)
+    context = SourceContext("muenster-ical", ags=("05515000",), name="Familienkalender")
+    calendar = ICalConnector(parsed, SafeFetcher(settings), context, clock=lambda: now)
+    calendar.retry = RetryPolicy(attempts=2, sleep=lambda _seconds: None)
+    return calendar
+
+
+def drain(calendar: ICalConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
+    generator = calendar.fetch(cursor or Cursor())
+    records: list[RawRecord] = []
+    while True:
+        try:
+            records.append(next(generator))
+        except StopIteration as stop:
+            return records, stop.value
+
+
+def normalise(
+    calendar: ICalConnector, records: list[RawRecord]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Offers as documents without volatile fields, and rejections as local id → code."""
+    offers: list[dict[str, Any]] = []
+    rejected: dict[str, str] = {}
+    for record in records:
+        if record.deleted:
+            continue
+        try:
+            mapped = calendar.to_offer(record)
+        except RecordError as exc:
+            rejected[record.local_id] = exc.code
+            continue
+        result = normalise_record(
+            calendar.context.source_id,
+            record.local_id,
+            mapped,
+            source_ags=calendar.context.ags,
+            source_url=record.source_url,
+        )
+        if result.rejection:
+            rejected[record.local_id] = result.rejection.code
+        else:
+            assert result.offer is not None
+            document = result.offer.document()
+            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
+    return offers, rejected
+
+
+def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
+    path = FIXTURES / f"{case}.expected.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(json.dumps(offers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert offers == json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_calendar_expands_to_golden_offers(server: FeedServer, case: str) -> None:
+    now, window = CLOCK[case]
+    server.route("/kalender.ics", ics(f"{case}.ics"))
+    calendar = connector(server, now=now, window_days=window)
+
+    records, _cursor = drain(calendar)
+    offers, rejected = normalise(calendar, records)
+
+    assert_golden(case, offers)
+    assert rejected == {}
+    assert [r.local_id for r in records if r.deleted] == DELETED.get(case, [])
+    assert offers, "every case keeps at least one offer inside its window"
+
+
+def test_every_fixture_has_a_golden_file_and_a_clock() -> None:
+    goldens = sorted(
+        p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json")
+    )
+    assert goldens == CASES == sorted(CLOCK)
+
+
+def test_recurring_group_is_one_offer_with_moved_cancelled_and_excluded_dates(
+    server: FeedServer,
+) -> None:
+    server.route("/kalender.ics", ics("familienzentren_muenster.ics"))
+    calendar = connector(server, now=datetime(2026, 11, 22, 9, tzinfo=UTC))
+
+    records, _cursor = drain(calendar)
+    offers, _rejected = normalise(calendar, records)
+
+    group = next(o for o in offers if o["local_id"].startswith("krabbelgruppe"))
+    days = [d["start"][:10] for d in group["dates"]]
+    assert "2026-12-10" in days and "2026-12-09" not in days  # moved by RECURRENCE-ID
+    assert "2027-01-13" not in days  # STATUS:CANCELLED occurrence
+    assert "2026-12-23" not in days and "2026-12-30" not in days  # EXDATE
+    assert group["title"] == "Krabbelgruppe „Kleine Entdecker“"
+    assert group["recurrence_text"] == "wöchentlich mittwochs, 09:30–11:00 Uhr"
+    assert group["valid_until"] == "2027-02-24"
+    uids = {r.local_id for r in records}
+    assert "sommerfest-2026@familie.stadt-muenster.de" not in uids  # before the window
+    assert calendar.stats == {"events": 5, "cancelled": 1, "outside_window": 1}
+
+
+def test_event_without_url_and_without_default_url_is_rejected(server: FeedServer) -> None:
+    server.route("/kalender.ics", ics("rdate.ics"))
+    calendar = connector(server, now=datetime(2015, 6, 30, tzinfo=UTC), default_url=None)
+
+    records, _cursor = drain(calendar)
+    with pytest.raises(RecordError) as error:
+        calendar.to_offer(records[0])
+
+    assert error.value.code == "missing_url"
+    assert "Web-Adresse" in error.value.message_de
+
+
+def test_etag_and_last_modified_make_an_unchanged_feed_cost_one_request(
+    server: FeedServer,
+) -> None:
+    validators = {"ETag": '"v1"', "Last-Modified": "Fri, 20 Nov 2026 08:00:00 GMT"}
+
+    def answer(request: Request) -> Route:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Route(b"", status=304, headers=validators)
+        return ics("familienzentren_muenster.ics", **validators)
+
+    server.route("/kalender.ics", answer)
+    calendar = connector(server)
+
+    first, cursor = drain(calendar)
+    again, second = drain(calendar, cursor)
+
+    assert first and cursor.etag == '"v1"'
+    assert cursor.last_modified == "Fri, 20 Nov 2026 08:00:00 GMT"
+    assert again == [] and second.not_modified and second.etag == '"v1"'
+    assert server.requests[1].headers["if-modified-since"] == cursor.last_modified
+
+
+def test_html_page_instead_of_a_calendar_is_a_permanent_error(server: FeedServer) -> None:
+    page = "<!DOCTYPE html><html><body><h1>Veranstaltungen</h1></body></html>"
+    server.route("/kalender.ics", Route(page, content_type="text/html"))
+
+    with pytest.raises(PermanentFetchError) as error:
+        drain(connector(server))
+
+    assert "HTML-Seite" in error.value.message_de
+
+
+def test_malformed_calendar_is_a_permanent_error(server: FeedServer) -> None:
+    broken = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026XYZ\nSUMMARY:kaputt\n"
+    server.route("/kalender.ics", Route(broken, content_type="text/calendar"))
+
+    with pytest.raises(PermanentFetchError):
+        drain(connector(server))
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(404, PermanentFetchError), (503, TransientFetchError)]
+)
+def test_http_errors_fail_the_run(server: FeedServer, status: int, error: type[Exception]) -> None:
+    server.route("/kalender.ics", Route("nein", status=status, content_type="text/plain"))
+
+    with pytest.raises(error):
+        drain(connector(server))
+
+
+def test_empty_calendar_yields_nothing(server: FeedServer) -> None:
+    server.route("/kalender.ics", Route("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n"))
+
+    records, cursor = drain(connector(server))
+
+    assert records == [] and not cursor.not_modified
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Familienzentrum Kinderhaus, Idenbrockplatz 8, 48159 Münster",
+            {
+                "name": "Familienzentrum Kinderhaus",
+                "street": "Idenbrockplatz 8",
+                "postcode": "48159",
+                "city": "Münster",
+            },
+        ),
+        (
+            "Hauptstraße 1, 12345 Musterstadt",
+            {"street": "Hauptstraße 1", "postcode": "12345", "city": "Musterstadt"},
+        ),
+        (
+            "Rathaus, Raum 3, D-33602 Bielefeld",
+            {"name": "Rathaus, Raum 3", "postcode": "33602", "city": "Bielefeld"},
+        ),
+        (
+            "12th and Market Streets (weather permitting)",
+            {"name": "12th and Market Streets (weather permitting)"},
+        ),
+        ("", {}),
+    ],
+)
+def test_location_text_is_split_into_address_parts(text: str, expected: dict[str, str]) -> None:
+    assert location_from_text(text) == expected
+
+
+def test_recurrence_is_described_in_german() -> None:
+    assert describe_recurrence("MONTHLY", 1, ["1TU"]) == "monatlich am 1. Dienstag"
+    assert describe_recurrence("WEEKLY", 3, ["MO"]) == "alle 3 Wochen montags"
+    assert describe_recurrence("DAILY") == "täglich"

@@ -1,0 +1,474 @@
+"""schema.org JSON-LD crawler against a small municipal site served over a real HTTP server.
+
+The site (tests/fixtures/schemaorg/) has a sitemap index, two sitemaps, robots.txt, a listing
+page and one HTML page per schema.org example (and two German ones). `{{BASE}}` in a fixture
+stands for the server's address. Each example page is crawled on its own (link_pattern) and its
+offers are compared with `<case>.expected.json` (documents minus next_date/content_hash, the
+base URL written as `{{BASE}}`; `UPDATE_GOLDEN=1` rewrites them). Rejections and tombstones are
+asserted below, per case.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from connectors import jsonld
+from connectors._recurrence import Window
+from connectors.base import Cursor, RawRecord, SourceContext
+from connectors.fetcher import SafeFetcher
+from connectors.ratelimit import TokenBucketLimiter
+from connectors.robots import RobotsCache
+from connectors.schemaorg import SchemaOrgConfig, SchemaOrgConnector
+from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from hub.normalise.record import normalise_record
+from hub.settings import Settings
+from tests.support.feeds import FeedServer, Route
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schemaorg"
+VOLATILE = {"next_date", "content_hash"}
+ANGEBOTE = "/familie/angebote/"
+DEFAULT_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+CASES = sorted(p.stem for p in FIXTURES.glob("*.html") if p.stem.startswith(("eg-", "de-")))
+# per case: the injected "now" and window (schedules expand from now), rejections, tombstones
+CLOCK = {
+    "eg-0240-event-schedule-1": (datetime(2017, 3, 1, tzinfo=UTC), 28),
+    "eg-0241-event-schedule-2": (DEFAULT_NOW, 45),
+    "eg-0242-event-schedule-3": (datetime(2016, 12, 20, tzinfo=UTC), 180),
+    "eg-0243-event-schedule-4": (DEFAULT_NOW, 7),
+    "eg-0244-event-schedule-5": (DEFAULT_NOW, 90),
+}
+REJECTED = {
+    "eg-0313-eventseries": {"http://www.rio2016.com/en/rowing": "invalid_missing"},
+    "eg-0332-course-courseinstance-1": {
+        "{{BASE}}/familie/angebote/eg-0332-course-courseinstance-1.html": "invalid_missing"
+    },
+    "eg-0421-service-taxiservice-geocircle": {
+        "{{BASE}}/familie/angebote/eg-0421-service-taxiservice-geocircle.html": "invalid_missing"
+    },
+}
+DELETED = {"eg-0171-event-cancelled": ["{{BASE}}/familie/angebote/eg-0171-event-cancelled.html"]}
+WITHOUT_OFFERS = {
+    "eg-0005-place-geocoordinates",
+    "eg-0007-organization-address",
+    "eg-0015-place-localbusiness-address",
+    "eg-0193-store-openinghoursspecification",
+    "eg-0199-organization-contactpoint",
+    "eg-0200-organization-contactpoint-options",
+    "eg-0378-library-openinghoursspecification",
+    "eg-0403-policestation-areaserved",
+}
+
+
+def fixture(name: str, base: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8").replace("{{BASE}}", base)
+
+
+def serve_site(server: FeedServer) -> None:
+    """Every page of the fixture site at its path; `{{BASE}}` filled with the server's URL."""
+    base = server.base_url
+    server.route("/robots.txt", Route(fixture("robots.txt", base), content_type="text/plain"))
+    for sitemap in ("sitemap.xml", "sitemap-angebote.xml", "sitemap-seiten.xml"):
+        server.route(f"/{sitemap}", Route(fixture(sitemap, base), content_type="application/xml"))
+    pages = {
+        ANGEBOTE: "listing.html",
+        f"{ANGEBOTE}intern/entwurf.html": "robots-disallowed-draft.html",
+        f"{ANGEBOTE}keine-daten.html": "no-jsonld.html",
+        f"{ANGEBOTE}kaputt.html": "broken-jsonld-block.html",
+    }
+    pages |= {f"{ANGEBOTE}{case}.html": f"{case}.html" for case in CASES}
+    for path, name in pages.items():
+        html = Route(fixture(name, base), content_type="text/html; charset=utf-8")
+        server.route(path, html)
+
+
+@pytest.fixture
+def site() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        serve_site(server)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def shared_site() -> Iterator[FeedServer]:
+    """One read-only site for the golden cases (a server's shutdown costs half a second)."""
+    with FeedServer() as server:
+        serve_site(server)
+        yield server
+
+
+def connector(
+    server: FeedServer,
+    now: datetime = DEFAULT_NOW,
+    sleeps: list[float] | None = None,
+    **config: Any,
+) -> SchemaOrgConnector:
+    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
+    raw = {"url": server.url("/sitemap.xml"), "link_pattern": re.escape(ANGEBOTE) + r".+\.html$"}
+    parsed = SchemaOrgConfig.model_validate(raw | config)
+    context = SourceContext("beispielstadt-web", ags=("05515000",), name="Familienportal")
+    record_sleep = sleeps.append if sleeps is not None else lambda _s: None
+    return SchemaOrgConnector(
+        parsed,
+        SafeFetcher(settings),
+        context,
+        clock=lambda: now,
+        limiter=TokenBucketLimiter(1000.0, sleep=record_sleep),
+        sleep=record_sleep,
+    )
+
+
+def drain(crawler: SchemaOrgConnector) -> tuple[list[RawRecord], Cursor]:
+    generator = crawler.fetch(Cursor())
+    records: list[RawRecord] = []
+    while True:
+        try:
+            records.append(next(generator))
+        except StopIteration as stop:
+            return records, stop.value
+
+
+def normalise(
+    crawler: SchemaOrgConnector, records: list[RawRecord]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Offers as documents without volatile fields, and rejections as local id → code."""
+    offers: list[dict[str, Any]] = []
+    rejected: dict[str, str] = {}
+    for record in records:
+        if record.deleted:
+            continue
+        try:
+            mapped = crawler.to_offer(record)
+        except RecordError as exc:
+            rejected[record.local_id] = exc.code
+            continue
+        result = normalise_record(
+            crawler.context.source_id,
+            record.local_id,
+            mapped,
+            source_ags=crawler.context.ags,
+            source_url=record.source_url,
+        )
+        if result.rejection:
+            rejected[record.local_id] = result.rejection.code
+        else:
+            assert result.offer is not None
+            document = result.offer.document()
+            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
+    return offers, rejected
+
+
+def templated(value: Any, base: str) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False).replace(base, "{{BASE}}"))
+
+
+def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
+    path = FIXTURES / f"{case}.expected.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(json.dumps(offers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert offers == json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_example_page_becomes_golden_offers(shared_site: FeedServer, case: str) -> None:
+    site = shared_site
+    now, window = CLOCK.get(case, (DEFAULT_NOW, 180))
+    pattern = re.escape(f"{ANGEBOTE}{case}.html") + "$"
+    crawler = connector(site, now=now, link_pattern=pattern, window_days=window)
+
+    records, cursor = drain(crawler)
+    offers, rejected = normalise(crawler, records)
+
+    base = site.base_url
+    assert_golden(case, templated(offers, base))
+    assert templated(rejected, base) == REJECTED.get(case, {})
+    assert templated([r.local_id for r in records if r.deleted], base) == DELETED.get(case, [])
+    assert crawler.stats["pages"] == 1
+    assert crawler.stats["pages_without_offers"] == (1 if case in WITHOUT_OFFERS else 0)
+    assert cursor.position["stats"] == crawler.stats
+
+
+def test_golden_files_and_pages_match_one_to_one() -> None:
+    expected = sorted(
+        p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json")
+    )
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "schemaorg"
+    assert expected == CASES
+    assert len([c for c in CASES if c.startswith("eg-")]) == 25
+    if shared.is_dir():
+        assert {p.stem for p in shared.glob("*.jsonld")} <= set(CASES)
+
+
+def test_full_crawl_honours_robots_txt_and_never_fetches_a_disallowed_page(
+    site: FeedServer,
+) -> None:
+    crawler = connector(site)
+
+    records, _cursor = drain(crawler)
+
+    paths = [r.path for r in site.requests]
+    assert f"{ANGEBOTE}intern/entwurf.html" not in paths
+    assert paths[:4] == [
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemap-angebote.xml",
+        "/sitemap-seiten.xml",
+    ]
+    assert paths.count("/robots.txt") == 1
+    assert all(r.headers["user-agent"].startswith("FamilienhubNRW") for r in site.requests)
+    assert crawler.stats["robots_disallowed"] == 1
+    assert crawler.stats["pages"] == len(CASES) + 1
+    assert crawler.stats["pages_without_jsonld"] == 1
+    assert {r.source_url for r in records} <= {site.url(f"{ANGEBOTE}{c}.html") for c in CASES}
+
+
+def test_listing_page_links_are_followed_on_the_same_host_only(site: FeedServer) -> None:
+    crawler = connector(site, url=site.url(ANGEBOTE))
+
+    drain(crawler)
+
+    paths = {r.path for r in site.requests}
+    assert {f"{ANGEBOTE}{case}.html" for case in CASES} <= paths
+    assert f"{ANGEBOTE}keine-daten.html" in paths
+    assert f"{ANGEBOTE}intern/entwurf.html" not in paths
+    assert "/kontakt.html" not in paths
+    assert crawler.stats["pages_without_jsonld"] == 1
+
+
+def test_broken_json_ld_block_becomes_a_rejection_and_the_good_block_an_offer(
+    site: FeedServer,
+) -> None:
+    site.route(
+        ANGEBOTE + "links.html", Route('<a href="kaputt.html">x</a>', content_type="text/html")
+    )
+    crawler = connector(site, url=site.url(ANGEBOTE + "links.html"), link_pattern="kaputt")
+
+    records, _cursor = drain(crawler)
+    offers, rejected = normalise(crawler, records)
+
+    assert [o["title"] for o in offers] == ["Babymassage-Kurs"]
+    assert offers[0]["dates"] == [
+        {"start": "2026-12-03T10:00:00+01:00", "end": "2026-12-03T11:00:00+01:00"}
+    ]
+    assert rejected == {site.url(ANGEBOTE + "kaputt.html") + "#jsonld-2": "invalid_jsonld"}
+
+
+def test_page_gone_from_the_sitemap_is_skipped_and_counted(site: FeedServer) -> None:
+    gone = f"{ANGEBOTE}eg-0012-event-place-offer.html"
+    site.route(gone, Route("<h1>Nicht gefunden</h1>", status=404, content_type="text/html"))
+    crawler = connector(site)
+
+    records, _cursor = drain(crawler)
+
+    assert crawler.stats["pages_gone"] == 1
+    assert site.url(gone) not in {r.source_url for r in records}
+
+
+def test_transient_page_error_is_retried_without_restarting_the_crawl(site: FeedServer) -> None:
+    flaky = f"{ANGEBOTE}de-geburtsvorbereitungskurs-course.html"
+    answers = [Route("busy", status=503, headers={"Retry-After": "7"}, content_type="text/plain")]
+    page = Route(
+        fixture("de-geburtsvorbereitungskurs-course.html", site.base_url), content_type="text/html"
+    )
+    site.route(flaky, lambda _request: answers.pop() if answers else page)
+    sleeps: list[float] = []
+    crawler = connector(site, sleeps=sleeps)
+
+    records, _cursor = drain(crawler)
+
+    assert [r.path for r in site.requests].count(flaky) == 2
+    assert [r.path for r in site.requests].count("/sitemap.xml") == 1
+    assert 7.0 in sleeps
+    assert site.url(flaky) in {r.source_url for r in records}
+
+
+def test_server_that_keeps_failing_fails_the_run(site: FeedServer) -> None:
+    site.route(
+        f"{ANGEBOTE}eg-0012-event-place-offer.html",
+        Route("down", status=502, content_type="text/plain"),
+    )
+
+    with pytest.raises(TransientFetchError):
+        drain(connector(site))
+
+
+def test_more_offer_pages_than_max_pages_fails_so_nothing_is_deleted(site: FeedServer) -> None:
+    crawler = connector(site, max_pages=3)
+
+    with pytest.raises(PermanentFetchError) as error:
+        drain(crawler)
+
+    assert "max_pages" in error.value.message_de
+    assert crawler.stats["pages"] == 3
+
+
+def test_start_url_disallowed_by_robots_is_a_permanent_error(site: FeedServer) -> None:
+    site.route(
+        "/robots.txt", Route("User-agent: FamilienhubNRW\nDisallow: /\n", content_type="text/plain")
+    )
+
+    with pytest.raises(PermanentFetchError) as error:
+        drain(connector(site))
+
+    assert "robots.txt" in error.value.message_de
+    assert [r.path for r in site.requests] == ["/robots.txt"]
+
+
+def test_missing_robots_txt_allows_everything(site: FeedServer) -> None:
+    del site.routes["/robots.txt"]
+
+    records, _cursor = drain(connector(site))
+
+    assert records
+    assert f"{ANGEBOTE}intern/entwurf.html" in [r.path for r in site.requests]
+
+
+def test_robots_txt_server_error_fails_the_run(site: FeedServer) -> None:
+    site.route("/robots.txt", Route("oops", status=500, content_type="text/plain"))
+
+    with pytest.raises(TransientFetchError):
+        drain(connector(site))
+
+
+def test_crawl_delay_in_robots_txt_slows_the_crawl_down(site: FeedServer) -> None:
+    robots = fixture("robots.txt", site.base_url).replace("/suche\n", "/suche\nCrawl-delay: 2\n")
+    site.route("/robots.txt", Route(robots, content_type="text/plain"))
+    sleeps: list[float] = []
+    pattern = re.escape(ANGEBOTE) + "de-.+"
+
+    drain(connector(site, sleeps=sleeps, link_pattern=pattern))
+
+    assert sleeps and min(sleeps) > 1.9
+
+
+def test_requests_are_spaced_by_requests_per_second(site: FeedServer) -> None:
+    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
+    config = SchemaOrgConfig.model_validate(
+        {"url": site.url("/sitemap.xml"), "link_pattern": "de-", "requests_per_second": 10}
+    )
+    crawler = SchemaOrgConnector(config, SafeFetcher(settings), SourceContext("s"))
+    started = datetime.now(UTC)
+
+    drain(crawler)
+
+    page_requests = [r for r in site.requests if r.path != "/robots.txt"]
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    assert len(page_requests) == 5
+    assert elapsed >= 0.39  # five requests at 10/s: four gaps of 0.1 s
+
+
+def test_gzipped_sitemap_is_read(site: FeedServer) -> None:
+    body = gzip.compress(fixture("sitemap-angebote.xml", site.base_url).encode())
+    site.route("/sitemap.xml.gz", Route(body, content_type="application/x-gzip"))
+
+    records, _cursor = drain(connector(site, url=site.url("/sitemap.xml.gz"), link_pattern="de-"))
+
+    assert len({r.source_url for r in records}) == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["xmlbomb.xml", "external.xml", "dtd.xml", "cyclic.xml", "quadratic.xml"]
+)
+def test_hostile_sitemap_xml_is_refused(site: FeedServer, name: str) -> None:
+    hostile = Path(__file__).resolve().parents[3] / "shared/data/security/xml/defusedxml" / name
+    if not hostile.exists():
+        pytest.skip("shared/data not beside the checkout")
+    site.route("/evil.xml", Route(hostile.read_bytes(), content_type="application/xml"))
+
+    with pytest.raises(PermanentFetchError):
+        drain(connector(site, url=site.url("/evil.xml")))
+
+
+def test_xml_that_is_no_sitemap_is_refused(site: FeedServer) -> None:
+    site.route(
+        "/feed.xml", Route("<rss version='2.0'><channel/></rss>", content_type="application/xml")
+    )
+
+    with pytest.raises(PermanentFetchError) as error:
+        drain(connector(site, url=site.url("/feed.xml")))
+
+    assert "Sitemap" in error.value.message_de
+
+
+def test_unreachable_start_page_is_a_permanent_error(site: FeedServer) -> None:
+    with pytest.raises(PermanentFetchError):
+        drain(connector(site, url=site.url("/gibt-es-nicht.xml")))
+
+
+def test_invalid_link_pattern_is_refused_by_the_config() -> None:
+    with pytest.raises(ValueError, match="regular expression"):
+        SchemaOrgConfig.model_validate({"url": "https://example.org/", "link_pattern": "(["})
+
+
+def test_token_bucket_spaces_requests_per_host() -> None:
+    now = [0.0]
+    waits: list[float] = []
+    limiter = TokenBucketLimiter(2.0, clock=lambda: now[0], sleep=waits.append)
+
+    for _ in range(3):
+        limiter.acquire("a.example")
+    limiter.acquire("b.example")
+    now[0] = 10.0
+    limiter.acquire("a.example")
+
+    assert waits == [0.5, 1.0]
+
+
+def test_token_bucket_rate_can_be_lowered_per_host() -> None:
+    now = [0.0]
+    limiter = TokenBucketLimiter(10.0, clock=lambda: now[0])
+    limiter.set_rate("slow.example", 0.5)
+
+    assert limiter.reserve("slow.example") == 0.0
+    assert limiter.reserve("slow.example") == pytest.approx(2.0)
+    assert limiter.reserve("fast.example") == 0.0
+
+
+def test_robots_cache_fetches_each_host_once(site: FeedServer) -> None:
+    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
+    robots = RobotsCache(SafeFetcher(settings), settings.user_agent)
+
+    assert robots.allowed(site.url(ANGEBOTE + "a.html"))
+    assert not robots.allowed(site.url(ANGEBOTE + "intern/b.html"))
+    assert not robots.allowed(site.url("/suche?q=kita"))
+
+    assert [r.path for r in site.requests] == ["/robots.txt"]
+
+
+def test_weekly_schedule_keeps_local_time_across_daylight_saving() -> None:
+    event = {
+        "@type": "Event",
+        "name": "Elterncafé",
+        "eventSchedule": {
+            "@type": "Schedule",
+            "startDate": "2027-03-17",
+            "endDate": "2027-04-07",
+            "repeatFrequency": "P1W",
+            "byDay": "https://schema.org/Wednesday",
+            "startTime": "15:00",
+            "endTime": "17:00",
+        },
+    }
+    zone = ZoneInfo("Europe/Berlin")
+    now = datetime(2027, 3, 1, tzinfo=zone)
+    graph = jsonld.Graph([event], "https://www.example.org/elterncafe")
+
+    offer = jsonld.map_item(event, graph, Window(now, now + timedelta(days=60), zone))
+
+    assert [d["start"] for d in offer["dates"]] == [
+        "2027-03-17T15:00:00+01:00",
+        "2027-03-24T15:00:00+01:00",
+        "2027-03-31T15:00:00+02:00",
+        "2027-04-07T15:00:00+02:00",
+    ]
+    assert offer["recurrence_text"] == "wöchentlich mittwochs, 15:00–17:00 Uhr"
+    assert offer["valid_until"] == "2027-04-07"
