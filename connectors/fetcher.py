@@ -26,7 +26,7 @@ import httpx
 
 from connectors.addresses import AddressPolicy, Resolver, parse_target
 from connectors.ratelimit import RateLimiter, host_key
-from hub.errors import BodyTooLargeError, PermanentFetchError, TransientFetchError
+from hub.errors import BodyTooLargeError, FetchError, PermanentFetchError, TransientFetchError
 from hub.settings import Settings
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -305,18 +305,22 @@ class SafeFetcher:
         if status == 304:
             response.not_modified = True
             return response
+        error: FetchError
         if status in TRANSIENT_CODES:
-            raise TransientFetchError(
+            error = TransientFetchError(
                 f"HTTP {status} from {response.url}",
                 message_de=f"Der Server meldet einen vorübergehenden Fehler (HTTP {status}).",
                 retry_after=_retry_after(response.headers.get("retry-after")),
             )
-        if status >= 300:
-            raise PermanentFetchError(
+        elif status >= 300:
+            error = PermanentFetchError(
                 f"HTTP {status} from {response.url}",
                 message_de=f"Der Feed ist nicht abrufbar (HTTP {status}).",
             )
-        return response
+        else:
+            return response
+        error.status = status
+        raise error
 
     def close(self) -> None:
         self.client.close()

@@ -23,7 +23,6 @@ from dateutil import rrule
 from pydantic import Field
 
 from connectors import hsds_tabular as tabular
-from connectors._recurrence import describe_recurrence
 from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
 from connectors.fetcher import FetchResponse
 from connectors.hsds_tabular import as_list, as_number, as_text, parse_json
@@ -34,6 +33,7 @@ from connectors.paging import (
     get_with_retry,
     numbered_pages,
 )
+from connectors.recurrence import describe_recurrence
 from hub.errors import PermanentFetchError, RecordError
 from hub.normalise.hints import parse_language_text
 from hub.vocab import vocabulary

@@ -20,13 +20,6 @@ import icalendar
 import recurring_ical_events
 from pydantic import AnyHttpUrl, Field, field_validator
 
-from connectors._recurrence import (
-    DAY_NAMES,
-    MAX_SESSIONS,
-    as_datetime,
-    describe_recurrence,
-    last_day,
-)
 from connectors.base import (
     Connector,
     ConnectorConfig,
@@ -37,6 +30,13 @@ from connectors.base import (
 )
 from connectors.fetcher import FetchResponse, SafeFetcher
 from connectors.paging import DEFAULT_RETRY, get_with_retry
+from connectors.recurrence import (
+    DAY_NAMES,
+    MAX_SESSIONS,
+    as_datetime,
+    describe_recurrence,
+    last_day,
+)
 from hub.errors import PermanentFetchError, RecordError
 from hub.vocab import vocabulary
 

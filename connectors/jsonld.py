@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from connectors._recurrence import (
+from connectors.ical import location_from_text
+from connectors.recurrence import (
     Rule,
     Window,
     clock_time,
@@ -29,7 +30,6 @@ from connectors._recurrence import (
     time_span,
     zone_or,
 )
-from connectors.ical import location_from_text
 from hub.normalise.hints import parse_language_text
 from hub.normalise.places import resolve_place
 

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 
 from connectors import jsonld
-from connectors._recurrence import Window
 from connectors.base import (
     Connector,
     ConnectorConfig,
@@ -36,6 +35,7 @@ from connectors.base import (
 from connectors.fetcher import FetchResponse, SafeFetcher
 from connectors.paging import RetryPolicy, error_status, get_with_retry
 from connectors.ratelimit import RateLimiter, TokenBucketLimiter, host_key
+from connectors.recurrence import Window
 from connectors.robots import RobotsCache
 from connectors.xmlsafe import parse_xml
 from hub.errors import BodyTooLargeError, PermanentFetchError, RecordError

@@ -89,8 +89,10 @@ def serve_feed(records: list[dict[str, Any]]) -> Iterator[str]:
 def bench_sync(settings: Settings, count: int) -> list[Timing]:
     """Cold full sync, unchanged resync and 304 resync of `count` records."""
     local = settings.model_copy(
-        update={"index_prefix": f"bench-{uuid.uuid4().hex[:6]}-",
-                "fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"]}
+        update={
+            "index_prefix": f"bench-{uuid.uuid4().hex[:6]}-",
+            "fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"],
+        }
     )
     engine = get_engine(local)
     ensure_indices(engine)

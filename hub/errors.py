@@ -92,6 +92,7 @@ class FetchError(HubError):
     """Raised when a source cannot be fetched completely; a run with it never deletes."""
 
     code = "fetch_error"
+    status: int | None = None  # the HTTP status behind the error, when there was one
 
 
 class TransientFetchError(FetchError):

@@ -104,7 +104,7 @@ class Supervisor:
             "workers.app",
             "worker",
             "-Q",
-            "hub",
+            self.settings.queue_name,
             "-n",
             f"{name}@%h",
             "--concurrency",

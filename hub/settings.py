@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     )
     index_replicas: int = Field(0, ge=0, description="Replicas of the offer index.")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Broker, locks and caches.")
+    queue_name: str = Field("hub", description="Celery queue the API, beat and workers share.")
     state_dir: Path = Field(
         PROJECT_ROOT / ".state", description="Local service data, pid files and logs (dev/test)."
     )
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(20 * 1024 * 1024, description="Body cap per request.")
     fetch_timeout_seconds: float = Field(20.0, description="Overall time cap per request.")
     fetch_max_redirects: int = Field(5, description="Redirect hops the fetcher follows.")
+    fetch_rate_per_host: float = Field(
+        2.0, gt=0, description="Requests per second per host, shared by all workers (Redis)."
+    )
     user_agent: str = Field(
         "FamilienhubNRW/0.1 (+https://github.com/familienhub-nrw)",
         description="User-Agent sent with every outbound request.",
@@ -73,6 +77,45 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="Share of a source's offers one run may delete unconfirmed."
     )
     default_poll_minutes: int = Field(60, ge=1, description="Poll interval of new sources.")
+    geocoder_url: str | None = Field(
+        default=None,
+        description="Nominatim base URL for exact street geocoding; off (None) by default: "
+        "locations then get postcode or town centres from the offline gazetteer.",
+    )
+    # --- webhooks and worker limits (events/faults engineer) ---
+    webhook_tolerance_seconds: int = Field(
+        300, ge=1, description="How far a webhook-timestamp may lie from now (replay window)."
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest webhook body accepted (413 above)."
+    )
+    webhook_dedupe_ttl_seconds: int = Field(
+        7 * 24 * 60 * 60, ge=60, description="How long a processed webhook-id is remembered."
+    )
+    sync_time_limit_seconds: int = Field(
+        30 * 60, ge=5, description="Hard time limit of a sync task (soft limit: 5/6 of it)."
+    )
+    max_retry_countdown_seconds: int = Field(
+        60 * 60, ge=1, description="Cap of a task's retry backoff."
+    )
+    visibility_timeout_seconds: int = Field(
+        2 * 60 * 60,
+        ge=10,
+        description="Redis redelivers an unacked task after this; must exceed the sync time "
+        "limit plus the retry countdown cap (checked when the worker app starts).",
+    )
+    # --- end webhooks and worker limits ---
+    # --- web pages, map and widget (web engineer) ---
+    tile_url: str = Field(
+        "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/"
+        "default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
+        description="Map tile URL template (Leaflet {z}/{x}/{y}); its host is the only "
+        "third-party origin the pages' Content-Security-Policy allows. Empty: no base map.",
+    )
+    tile_attribution: str = Field(
+        "© basemap.de / BKG", description="Attribution shown on the map for the tiles."
+    )
+    # --- end web pages, map and widget ---
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 

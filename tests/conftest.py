@@ -17,6 +17,8 @@ RUN_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
 os.environ.setdefault("HUB_ENVIRONMENT", "test")
 os.environ["HUB_INDEX_PREFIX"] = RUN_PREFIX
 os.environ.setdefault("HUB_REDIS_URL", "redis://127.0.0.1:6379/7")
+# a queue of its own, so concurrent test sessions never take each other's tasks
+os.environ["HUB_QUEUE_NAME"] = f"hub-{RUN_PREFIX.rstrip('-')}"
 os.environ.setdefault("HUB_FETCH_ALLOW_HOSTS", json.dumps(["127.0.0.1"]))
 os.environ.setdefault("HUB_ADMIN_TOKEN", "test-admin-token")
 os.environ.setdefault("HUB_LOG_JSON", "true")

@@ -4,25 +4,38 @@ from __future__ import annotations
 
 from celery import Celery
 
+from hub.errors import ConfigError
 from hub.logging import configure_logging
 from hub.settings import get_settings
 
-# Time limits (seconds). The longest task is a full sync of a large feed.
-SYNC_SOFT_LIMIT = 25 * 60
-SYNC_HARD_LIMIT = 30 * 60
-EVENT_HARD_LIMIT = 2 * 60
-MAX_RETRY_COUNTDOWN = 60 * 60
+# Time limits (seconds), from settings so a fault test can run a worker with short ones.
+# The longest task is a full sync of a large feed.
+_settings = get_settings()
+SYNC_HARD_LIMIT = _settings.sync_time_limit_seconds
+SYNC_SOFT_LIMIT = SYNC_HARD_LIMIT * 5 // 6
+EVENT_HARD_LIMIT = min(2 * 60, SYNC_HARD_LIMIT)
+MAX_RETRY_COUNTDOWN = _settings.max_retry_countdown_seconds
+SCHEDULE_JITTER = 30  # the longest countdown of a scheduled sync (workers/sync.py)
 # Redis redelivers an unacked task after the visibility timeout. It must exceed the longest
-# hard limit plus the longest retry countdown (ETA tasks sit unacked in the worker meanwhile),
-# or a still-running task is handed to a second worker: 30 min + 60 min = 90 min; keep 2 h.
-VISIBILITY_TIMEOUT = 2 * 60 * 60
-assert VISIBILITY_TIMEOUT > SYNC_HARD_LIMIT + MAX_RETRY_COUNTDOWN
+# hard limit plus the longest countdown (ETA tasks sit unacked in the worker meanwhile), or a
+# still-running task is handed to a second worker. Defaults: 30 min + max(60 min, 30 s) =
+# 90 min; keep 2 h. (Kombu sweeps for expired messages only every ~100 s, so a task of a
+# worker killed outright comes back after the timeout plus up to that sweep period.)
+VISIBILITY_TIMEOUT = _settings.visibility_timeout_seconds
+LONGEST_COUNTDOWN = max(MAX_RETRY_COUNTDOWN, SCHEDULE_JITTER)
+if not VISIBILITY_TIMEOUT > SYNC_HARD_LIMIT + LONGEST_COUNTDOWN:
+    raise ConfigError(
+        f"HUB_VISIBILITY_TIMEOUT_SECONDS={VISIBILITY_TIMEOUT} must exceed the sync time limit "
+        f"({SYNC_HARD_LIMIT}) plus the longest countdown ({LONGEST_COUNTDOWN})"
+    )
 
 
 def create_app() -> Celery:
     settings = get_settings()
     configure_logging(settings)
-    app = Celery("familienhub", broker=settings.redis_url, include=["workers.sync"])
+    app = Celery(
+        "familienhub", broker=settings.redis_url, include=["workers.sync", "workers.events"]
+    )
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -35,7 +48,7 @@ def create_app() -> Celery:
         task_serializer="json",
         accept_content=["json"],
         worker_hijack_root_logger=False,
-        task_default_queue="hub",
+        task_default_queue=settings.queue_name,
         beat_schedule={
             "schedule-due-sources": {"task": "workers.sync.schedule_due_sources", "schedule": 60.0}
         },

@@ -8,6 +8,8 @@ from typing import Any
 
 import redis
 import structlog
+from redis.exceptions import LockError
+from redis.lock import Lock
 
 from hub.errors import NotFound
 from hub.search.engine import get_engine
@@ -39,7 +41,7 @@ def sync_source(
 ) -> dict[str, Any]:
     """Sync one source unless another sync of it holds the lock; retry transient failures."""
     lock = redis_client().lock(lock_name(source_id), timeout=SYNC_HARD_LIMIT + 60, blocking=False)
-    if not lock.acquire():
+    if not lock.acquire(token=self.request.id) and not _take_over(lock, self.request.id):
         log.info("sync.skipped_locked", source_id=source_id)
         return {"source_id": source_id, "status": "locked"}
     try:
@@ -59,6 +61,23 @@ def sync_source(
         if lock.owned():
             lock.release()
     return {"source_id": source_id, "run_id": run.id, "status": run.status.value}
+
+
+# --- redelivery takeover (events/faults engineer) ---
+def _take_over(lock: Lock, task_id: str | None) -> bool:
+    """Take the lock a killed worker left behind while running this very task (same task id:
+    a redelivery after `task_reject_on_worker_lost` or the visibility timeout); without this
+    the redelivered sync would see its own lock, skip, and be acked, i.e. lost."""
+    if not task_id or lock.redis.get(lock.name) != task_id.encode():
+        return False
+    lock.local.token = task_id.encode()
+    try:
+        return bool(lock.reacquire())
+    except LockError:
+        return False
+
+
+# --- end redelivery takeover ---
 
 
 def next_run_after(source: Source, now: datetime) -> datetime:

@@ -40,3 +40,4 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ] || [ ! -x "$VENV/bin/hub" ]; the
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
   echo "$want" >"$STAMP"
 fi
+hub/web/build.sh  # 3. web: vendor Leaflet + markercluster from npm into hub/web/static/vendor

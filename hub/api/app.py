@@ -10,12 +10,21 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from hub.api import health, search, sources
+from hub.api import exports, health, search, sources, webhooks
+from hub.api import map as map_api
 from hub.errors import ConfigError, ConflictError, HubError, NotFound, ServiceUnavailable
 from hub.logging import configure_logging
+from hub.search.runner import UnknownPlace
 from hub.settings import Settings, get_settings
+from hub.web import install as install_web
 
-STATUS = {NotFound: 404, ConflictError: 409, ConfigError: 422, ServiceUnavailable: 503}
+STATUS = {
+    NotFound: 404,
+    ConflictError: 409,
+    ConfigError: 422,
+    UnknownPlace: 422,
+    ServiceUnavailable: 503,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,8 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.redis_url, socket_timeout=2, socket_connect_timeout=2
     )
     app.include_router(health.router)
+    app.include_router(map_api.router)  # before search: /offers/clusters is not an offer id
+    app.include_router(exports.router)  # before search: /offers/export.* is not an offer id
     app.include_router(search.router)
     app.include_router(sources.router)
+    app.include_router(webhooks.router)  # signed pushes and key rotation
+    install_web(app)  # citizen pages, widget, /static, CORS for public reads
     app.middleware("http")(_request_id)
     app.exception_handler(HubError)(_hub_error)
     return app

@@ -18,6 +18,11 @@ def sync(records: int = typer.Option(5000, help="Records in the generated feed."
     baseline = timings[0].seconds
     table = Table("run", "seconds", "records/s", "engine writes", "speed-up vs baseline")
     for t in timings:
-        table.add_row(t.label, f"{t.seconds:.2f}", f"{t.per_second:,.0f}", str(t.writes),
-                      f"{baseline / t.seconds:.1f}×" if t.seconds else "—")
+        table.add_row(
+            t.label,
+            f"{t.seconds:.2f}",
+            f"{t.per_second:,.0f}",
+            str(t.writes),
+            f"{baseline / t.seconds:.1f}×" if t.seconds else "—",
+        )
     console.print(table)

@@ -72,7 +72,7 @@ def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None
             "workers.app",
             "worker",
             "-Q",
-            "hub",
+            settings().queue_name,
             "--concurrency",
             str(concurrency),
             "-l",

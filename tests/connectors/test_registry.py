@@ -81,6 +81,7 @@ def test_every_connector_module_is_registered() -> None:
         "xmlsafe",
         "jsonld",
         "hsds_tabular",
+        "recurrence",
     }
     modules = {p.stem for p in Path("connectors").glob("*.py") if not p.stem.startswith("_")}
     assert modules - helpers <= set(registered_kinds())

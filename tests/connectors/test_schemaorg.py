@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors import jsonld
-from connectors._recurrence import Window
 from connectors.base import Cursor, RawRecord, SourceContext
 from connectors.fetcher import SafeFetcher
 from connectors.ratelimit import TokenBucketLimiter
+from connectors.recurrence import Window
 from connectors.robots import RobotsCache
 from connectors.schemaorg import SchemaOrgConfig, SchemaOrgConnector
 from hub.errors import PermanentFetchError, RecordError, TransientFetchError

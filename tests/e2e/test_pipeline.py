@@ -106,15 +106,15 @@ def test_keyword_age_and_topic_filters_narrow_the_result(
 def test_invalid_records_become_rejections_and_the_rest_is_indexed(
     api: httpx.Client, admin: dict[str, str], feed_server: FeedServer
 ) -> None:
-    records = corpus_feed("unna")
+    records = corpus_feed("meinerzhagen")
     records[0]["title"] = ""
     records[1]["url"] = "keine-adresse"
     records[2]["kind"] = "zauberei"
     records[3].pop("updated_at")
-    url = feed_server.route("/unna.json", Route(json.dumps({"offers": records})))
-    register(api, admin, "e2e-unna", url, "05978036")
-    api.post("/api/v1/sources/e2e-unna/sync", headers=admin)
-    run = wait_for(lambda: finished_run(api, "e2e-unna", admin), what="sync run")
+    url = feed_server.route("/meinerzhagen.json", Route(json.dumps({"offers": records})))
+    register(api, admin, "e2e-meinerzhagen", url, "05962036")
+    api.post("/api/v1/sources/e2e-meinerzhagen/sync", headers=admin)
+    run = wait_for(lambda: finished_run(api, "e2e-meinerzhagen", admin), what="sync run")
 
     assert run["status"] == "succeeded"
     assert run["counts"]["rejected"] == 4
@@ -124,7 +124,7 @@ def test_invalid_records_become_rejections_and_the_rest_is_indexed(
     assert reasons[records[1]["local_id"]]["field"] == "url"
     assert "zauberei" in reasons[records[2]["local_id"]]["message"]
     assert reasons[records[3]["local_id"]]["code"] == "invalid_missing"
-    found = api.get("/api/v1/offers", params={"ags": "05978036", "size": 100}).json()
+    found = api.get("/api/v1/offers", params={"ags": "05962036", "size": 100}).json()
     assert found["total"] == len(records) - 4
 
 

@@ -1,0 +1,18 @@
+"""Citizen web pages, the map's page script and the embeddable widget (server-rendered)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hub.web import pages, widget
+from hub.web.security import public_read_cors
+from hub.web.templating import STATIC_DIR
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, the widget, `/static` (own CSS/JS and vendored Leaflet) and public CORS."""
+    app.include_router(pages.router)
+    app.include_router(widget.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.middleware("http")(public_read_cors)
