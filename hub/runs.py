@@ -96,3 +96,42 @@ class RunStore:
         }
         hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
         return [SyncRun.model_validate(hit["_source"]) for hit in hits]
+
+
+def sweep_abandoned(store: RunStore, older_than_seconds: float) -> list[str]:
+    """Mark runs still `running` long after any task could have ended as failed ("abandoned").
+
+    A worker killed outright, or a final save lost while the engine was down, leaves such runs;
+    the task itself is redelivered and records a run of its own.
+    """
+    cutoff = datetime.now(UTC).timestamp() - older_than_seconds
+    body = {
+        "size": 500,
+        "query": {
+            "bool": {
+                "filter": [
+                    {"term": {"status": RunStatus.RUNNING.value}},
+                    {
+                        "range": {
+                            "started_at": {"lt": datetime.fromtimestamp(cutoff, UTC).isoformat()}
+                        }
+                    },
+                ]
+            }
+        },
+    }
+    hits = store.engine.request("POST", f"/{store.index}/_search", body)["hits"]["hits"]
+    swept = []
+    for hit in hits:
+        run = SyncRun.model_validate(hit["_source"])
+        run.errors.append(
+            {
+                "code": "abandoned",
+                "message": "run never finished (worker lost)",
+                "message_de": "Der Lauf wurde abgebrochen und wird wiederholt.",
+            }
+        )
+        run.finish(RunStatus.FAILED)
+        store.save(run)
+        swept.append(run.id)
+    return swept

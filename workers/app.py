@@ -50,7 +50,11 @@ def create_app() -> Celery:
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue_name,
         beat_schedule={
-            "schedule-due-sources": {"task": "workers.sync.schedule_due_sources", "schedule": 60.0}
+            "schedule-due-sources": {"task": "workers.sync.schedule_due_sources", "schedule": 60.0},
+            "sweep-abandoned-runs": {
+                "task": "workers.sync.sweep_abandoned_runs",
+                "schedule": 600.0,
+            },
         },
     )
     return app

@@ -12,6 +12,7 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from hub.errors import NotFound
+from hub.runs import RunStore, sweep_abandoned
 from hub.search.engine import get_engine
 from hub.settings import get_settings
 from hub.sources import Source, SourceRegistry, SourceState
@@ -112,3 +113,11 @@ def schedule_due_sources(self: HubTask) -> int:
         )
         queued += 1
     return queued
+
+
+@app.task(bind=True, base=HubTask, name="workers.sync.sweep_abandoned_runs", time_limit=120)
+def sweep_abandoned_runs(self: HubTask) -> int:
+    """Close runs left `running` by a lost worker (beat, every 10 minutes)."""
+    settings = get_settings()
+    grace = SYNC_HARD_LIMIT + 10 * 60
+    return len(sweep_abandoned(RunStore(get_engine(settings)), grace))

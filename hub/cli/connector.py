@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from connectors.detect import detect as detect_kind
@@ -88,8 +89,8 @@ def check(
         console.print_json(json.dumps(offer.document(), ensure_ascii=False))
     for rejection in report.rejections:
         console.print(
-            f"[yellow]abgelehnt[/] {rejection.local_id or '—'} "
-            f"[{rejection.code}] {rejection.message_de}"
+            f"[yellow]abgelehnt[/] {escape(rejection.local_id or '—')} "
+            f"{escape(f'[{rejection.code}]')} {escape(rejection.message_de)}"
         )
     summary = Table(
         "kind", "records", "offers", "rejected", "with topics", "with age", "with place"

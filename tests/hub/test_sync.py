@@ -219,3 +219,20 @@ def test_source_failing_three_times_is_marked_failing_and_keeps_its_offers(
     assert state.state == SourceState.FAILING and state.consecutive_failures == 3
     assert "HTTP 404" in state.state_reason
     assert set(indexed(engine, source)) == {"a"}
+
+
+def test_runs_left_running_by_a_lost_worker_are_swept(engine, runner, source, serve) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.runs import RunStatus as Status
+    from hub.runs import SyncRun, sweep_abandoned
+
+    stuck = SyncRun(source_id=source, started_at=datetime.now(UTC) - timedelta(hours=3))
+    fresh = SyncRun(source_id=source)
+    runner.runs.save(stuck)
+    runner.runs.save(fresh)
+    swept = sweep_abandoned(runner.runs, older_than_seconds=3600)
+    assert stuck.id in swept and fresh.id not in swept
+    assert runner.runs.get(stuck.id).status == Status.FAILED
+    assert runner.runs.get(stuck.id).errors[-1]["code"] == "abandoned"
+    assert runner.runs.get(fresh.id).status == Status.RUNNING
