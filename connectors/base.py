@@ -33,6 +33,10 @@ class Cursor(BaseModel):
     position: dict[str, Any] = Field(default_factory=dict)
     not_modified: bool = Field(False, description="Set by fetch when the feed answered 304.")
 
+    def unchanged(self) -> Cursor:
+        """This cursor, marked as answered 304: the run writes and deletes nothing."""
+        return self.model_copy(update={"not_modified": True})
+
 
 @dataclass(frozen=True)
 class RawRecord:

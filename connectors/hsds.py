@@ -30,6 +30,7 @@ from connectors.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     error_status,
+    get_first_page,
     get_with_retry,
     numbered_pages,
 )
@@ -110,15 +111,9 @@ class HsdsConnector(Connector[HsdsConfig]):
     def _fetch_api(self, cursor: Cursor) -> FetchGenerator:
         """Page through `/services`; `modified_after` from the cursor makes it incremental."""
         since = cursor.position.get("modified_after")
-        first = get_with_retry(
-            self.fetcher,
-            self._list_url(1, since),
-            retry=self.retry,
-            etag=cursor.etag,
-            last_modified=cursor.last_modified,
-        )
+        first = get_first_page(self.fetcher, self._list_url(1, since), cursor, retry=self.retry)
         if first.not_modified:
-            return cursor.model_copy(update={"not_modified": True})
+            return cursor.unchanged()
         newest, pages = _parse_datetime(since), 0
         for response in numbered_pages(
             self.fetcher,

@@ -29,7 +29,7 @@ from connectors.base import (
     SourceContext,
 )
 from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import DEFAULT_RETRY, get_with_retry
+from connectors.paging import DEFAULT_RETRY, get_first_page
 from connectors.recurrence import (
     DAY_NAMES,
     MAX_SESSIONS,
@@ -118,15 +118,9 @@ class ICalConnector(Connector[ICalConfig]):
 
     def fetch(self, cursor: Cursor) -> FetchGenerator:
         url = str(self.config.url)
-        response = get_with_retry(
-            self.fetcher,
-            url,
-            retry=self.retry,
-            etag=cursor.etag,
-            last_modified=cursor.last_modified,
-        )
+        response = get_first_page(self.fetcher, url, cursor, retry=self.retry)
         if response.not_modified:
-            return cursor.model_copy(update={"not_modified": True})
+            return cursor.unchanged()
         calendar = parse_calendar(response)
         self.stats = dict.fromkeys(self.stats, 0)
         timezones = calendar.walk("VTIMEZONE")

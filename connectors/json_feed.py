@@ -30,7 +30,7 @@ from connectors.mapping import Extractor, FeedMapping, JsonResolver, Resolver, l
 from connectors.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
-    get_with_retry,
+    get_first_page,
     link_header_next,
     next_link_pages,
     numbered_pages,
@@ -129,15 +129,9 @@ class MappedFeedConnector(Connector[ConfigT], Generic[ConfigT]):
 
     def fetch(self, cursor: Cursor) -> FetchGenerator:
         first_url = self.first_url(cursor)
-        first = get_with_retry(
-            self.fetcher,
-            first_url,
-            retry=self.retry,
-            etag=cursor.etag,
-            last_modified=cursor.last_modified,
-        )
+        first = get_first_page(self.fetcher, first_url, cursor, retry=self.retry)
         if first.not_modified:
-            return cursor.model_copy(update={"not_modified": True})
+            return cursor.unchanged()
         fallback = self._fallback_updated(first)
         newest: str | None = cursor.position.get(SINCE)
         for response, document in self.pages(first):

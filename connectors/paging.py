@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from connectors.base import Cursor
 from connectors.fetcher import FetchResponse, SafeFetcher
 from hub.errors import FetchError, PermanentFetchError, TransientFetchError
 
@@ -66,6 +67,26 @@ def get_with_retry(
                 raise
             retry.sleep(retry.delay(attempt, exc))
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+def get_first_page(
+    fetcher: SafeFetcher,
+    url: str,
+    cursor: Cursor,
+    *,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    headers: dict[str, str] | None = None,
+) -> FetchResponse:
+    """The first page, asked conditionally with the cursor's validators (ETag, Last-Modified):
+    an unchanged feed answers 304 and costs this one request (check `.not_modified`)."""
+    return get_with_retry(
+        fetcher,
+        url,
+        retry=retry,
+        etag=cursor.etag,
+        last_modified=cursor.last_modified,
+        headers=headers,
+    )
 
 
 def numbered_pages(

@@ -26,7 +26,7 @@ from connectors.base import (
     SourceContext,
 )
 from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import DEFAULT_RETRY, get_with_retry, next_link_pages
+from connectors.paging import DEFAULT_RETRY, get_first_page, next_link_pages
 from connectors.xmlsafe import UnsafeXMLError, parse_xml
 from hub.errors import PermanentFetchError, RecordError
 from hub.normalise.text import html_to_text
@@ -77,15 +77,9 @@ class RssConnector(Connector[RssConfig]):
 
     def fetch(self, cursor: Cursor) -> FetchGenerator:
         url = str(self.config.url)
-        first = get_with_retry(
-            self.fetcher,
-            url,
-            retry=self.retry,
-            etag=cursor.etag,
-            last_modified=cursor.last_modified,
-        )
+        first = get_first_page(self.fetcher, url, cursor, retry=self.retry)
         if first.not_modified:
-            return cursor.model_copy(update={"not_modified": True})
+            return cursor.unchanged()
         for response, feed in self._pages(first):
             fallback = _feed_updated(feed, response)
             for entry in feed.entries:

@@ -26,6 +26,7 @@ from connectors.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     error_status,
+    get_first_page,
     get_with_retry,
     next_link_pages,
 )
@@ -75,15 +76,9 @@ class Typo3Connector(Connector[Typo3Config]):
 
     def fetch(self, cursor: Cursor) -> FetchGenerator:
         """Yield one record per news item, page or event; return HTTP validators if safe."""
-        first = get_with_retry(
-            self.fetcher,
-            str(self.config.url),
-            retry=self.retry,
-            etag=cursor.etag,
-            last_modified=cursor.last_modified,
-        )
+        first = get_first_page(self.fetcher, str(self.config.url), cursor, retry=self.retry)
         if first.not_modified:
-            return cursor.model_copy(update={"not_modified": True})
+            return cursor.unchanged()
         if self.config.shape == "headless_page":
             yield from self._pages(first)
             return Cursor(not_modified=False)  # sub-pages change without the overview changing

@@ -96,41 +96,10 @@ class Supervisor:
         return child
 
     def worker(self, name: str = "worker", concurrency: int = 2) -> Child:
-        args = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "-Q",
-            self.settings.queue_name,
-            "-n",
-            f"{name}@%h",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        return self.start(name, args)
+        return self.start(name, worker_command(self.settings, concurrency, name))
 
     def beat(self) -> Child:
-        schedule = self.log_dir / "celerybeat-schedule"
-        args = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "beat",
-            "--schedule",
-            str(schedule),
-            "--loglevel",
-            "INFO",
-        ]
-        return self.start("beat", args)
+        return self.start("beat", beat_command(self.log_dir / "celerybeat-schedule"))
 
     def api(self) -> Child:
         args = [
@@ -154,6 +123,23 @@ class Supervisor:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
+
+
+def worker_command(settings: Settings, concurrency: int, name: str = "worker") -> list[str]:
+    """The Celery worker command line: the hub's queue, late acks from the app's config."""
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        "-Q", settings.queue_name, "-n", f"{name}@%h", "--concurrency", str(concurrency),
+        "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+
+
+def beat_command(schedule: Path) -> list[str]:
+    """The Celery beat command line with its schedule file in the state folder."""
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.app", "beat",
+        "--schedule", str(schedule), "--loglevel", "INFO",
+    ]  # fmt: skip
 
 
 def wait_http(url: str, child: Child | None = None, timeout: float = 60.0) -> None:

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from hub.cli.common import console, settings
+from hub.processes import beat_command, worker_command
 from hub.sync import SyncOptions, SyncRunner
 
 
@@ -61,42 +62,14 @@ def api() -> None:
 
 
 def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None:
-    """Run a Celery worker on the `hub` queue."""
-    os.execv(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "-Q",
-            settings().queue_name,
-            "--concurrency",
-            str(concurrency),
-            "-l",
-            "INFO",
-        ],
-    )
+    """Run a Celery worker on the hub's queue."""
+    command = worker_command(settings(), concurrency)
+    os.execv(command[0], command)
 
 
 def beat() -> None:
-    """Run Celery beat (schedules due sources every minute)."""
+    """Run Celery beat (schedules due sources every minute, sweeps abandoned runs)."""
     state = settings().state_dir
     state.mkdir(parents=True, exist_ok=True)
-    os.execv(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "beat",
-            "--schedule",
-            str(state / "celerybeat-schedule"),
-            "-l",
-            "INFO",
-        ],
-    )
+    command = beat_command(state / "celerybeat-schedule")
+    os.execv(command[0], command)
