@@ -15,9 +15,9 @@ from typing import Any
 
 import redis
 
-from hub.errors import BrokerUnavailable, HubError
+from hub.errors import BrokerUnavailable, ConflictError, HubError
 from hub.settings import Settings
-from hub.sources import SourceRegistry
+from hub.sources import SourceRegistry, SourceState
 from hub.webhooks.secrets import active_secrets
 from hub.webhooks.signing import verify
 
@@ -94,6 +94,13 @@ class WebhookReceiver:
             now=now,
             tolerance=self.settings.webhook_tolerance_seconds,
         )
+        if source.state == SourceState.PAUSED:
+            # not 2xx: a Standard Webhooks sender keeps the event and retries later
+            raise ConflictError(
+                f"source {source_id!r} is paused",
+                message_de="Die Quelle ist pausiert; Ereignisse werden nach der Freigabe "
+                "wieder angenommen.",
+            )
         lowered = {k.lower(): v for k, v in headers.items()}
         webhook_id = lowered["webhook-id"].strip()
         timestamp = int(lowered["webhook-timestamp"].strip())

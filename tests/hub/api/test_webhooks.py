@@ -22,7 +22,7 @@ from hub.errors import BrokerUnavailable
 from hub.processes import Supervisor
 from hub.search.engine import SearchEngine
 from hub.settings import Settings
-from hub.sources import SourceInput, SourceRegistry
+from hub.sources import SourceInput, SourceRegistry, SourceState
 from hub.webhooks.receiver import WebhookReceiver, dedupe_key
 from hub.webhooks.secrets import rotate_webhook_secret
 from hub.webhooks.signing import sign_headers
@@ -243,6 +243,23 @@ def test_oversized_chunked_body_is_refused_413_while_streaming(client, settings,
     headers = signed(secret, b"")
     response = client.post(f"/api/v1/sources/{source_id}/events", content=chunks(), headers=headers)
     assert response.status_code == 413
+
+
+def test_paused_source_refuses_events_so_the_sender_retries_later(
+    client, broker, source, engine
+) -> None:
+    source_id, secret = source
+    SourceRegistry(engine).update(source_id, lambda s: setattr(s, "state", SourceState.PAUSED))
+    body = event()
+    headers = signed(secret, body)
+    response = post(client, source_id, body, headers)
+    assert response.status_code == 409
+    assert "pausiert" in response.json()["detail"]
+    assert queued(broker, headers["webhook-id"]) == []
+    SourceRegistry(engine).update(source_id, lambda s: setattr(s, "state", SourceState.ACTIVE))
+    again = post(client, source_id, body, headers)  # the sender's retry, same webhook-id
+    assert again.status_code == 202
+    assert len(queued(broker, headers["webhook-id"])) == 1
 
 
 def test_unknown_source_is_404(client) -> None:
