@@ -1,9 +1,9 @@
 """Faults with real processes: a worker killed mid-sync, the engine or Redis gone, bad feeds.
 
 The worker here runs with short limits (sync time limit, retry countdown cap, visibility
-timeout) so that redelivery after a worker's death happens within the test. Stopping Redis or
-OpenSearch affects the whole session, so those tests restart the service in `finally` and wait
-for it; they live only in this module.
+timeout) so that redelivery after a worker's death happens within the test. The outage tests
+take away a Redis and an OpenSearch node of their own (started here through the project's
+service code on free ports), never the session's shared ones.
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from celery import Celery
 from hub import services
 from hub.processes import Child, Supervisor
 from hub.runs import RunStatus, RunStore, SyncRun
-from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.services import StopAction
+from hub.search.engine import SearchEngine, get_engine
+from hub.search.indices import OFFERS, ensure_indices
+from hub.services import StartAction, StopAction
 from hub.settings import Settings
 from hub.sources import SourceInput, SourceRegistry
 from hub.webhooks.secrets import rotate_webhook_secret
 from hub.webhooks.signing import sign_headers
 from tests.support.feeds import FeedServer, Request, Route
-from tests.support.stack import supervisor, wait_for
+from tests.support.stack import free_port, free_search_port, supervisor, wait_for
 
 PAGES, PER_PAGE, PAGE_DELAY = 20, 5, 0.3
 # visibility (55 s) > sync time limit (20 s) + longest countdown (max(cap 15 s, schedule 30 s)),
@@ -262,12 +262,37 @@ def test_sync_survives_sigkill_of_the_whole_worker_and_a_restart(
     assert_indexed_exactly_once(engine, source_id, feed)
 
 
+@pytest.fixture(scope="module")
+def own_services(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, SearchEngine, Supervisor]]:
+    """A Redis and an OpenSearch node of this module alone, to be stopped mid-test."""
+    state = tmp_path_factory.mktemp("own-services")
+    own = settings.model_copy(
+        update={
+            **FAULT_LIMITS,
+            "state_dir": state,
+            "redis_url": f"redis://127.0.0.1:{free_port()}/0",
+            "search_url": f"http://127.0.0.1:{free_search_port(9260)}",
+        }
+    )
+    started = services.up(own)
+    assert [r.action for r in started] == [StartAction.STARTED, StartAction.STARTED]
+    eng = get_engine(own)
+    ensure_indices(eng)
+    sup = supervisor(own, state / "logs")
+    yield own, eng, sup
+    sup.stop_all()
+    services.down(own)
+
+
 # --- c. Redis down: the webhook endpoint must not claim it took an event --------------------
 
 
 def test_webhook_answers_503_never_202_while_redis_is_down(
-    engine: SearchEngine, settings: Settings, fault_stack: Supervisor
+    own_services: tuple[Settings, SearchEngine, Supervisor],
 ) -> None:
+    settings, engine, fault_stack = own_services
     api = fault_stack.api()
     source_id = new_source(engine, "https://www.soest.de/feed.json")
     secret = rotate_webhook_secret(SourceRegistry(engine), source_id).secret
@@ -275,9 +300,7 @@ def test_webhook_answers_503_never_202_while_redis_is_down(
     headers = sign_headers(secret, f"msg_{uuid.uuid4().hex}", int(time.time()), body)
     url = f"{fault_stack.settings.public_base_url}/api/v1/sources/{source_id}/events"
     try:
-        stopped = services.stop_redis(settings)
-        if stopped.action is StopAction.LEFT_EXTERNAL:
-            pytest.skip("Redis was not started by the hub; it cannot be stopped here")
+        assert services.stop_redis(settings).action is StopAction.STOPPED
         answers = [httpx.post(url, content=body, headers=headers, trust_env=False, timeout=30)]
         answers.append(httpx.post(url, content=body, headers=headers, trust_env=False, timeout=30))
     finally:
@@ -299,16 +322,17 @@ def test_webhook_answers_503_never_202_while_redis_is_down(
 
 
 def test_sync_retries_through_an_engine_outage_and_reports_no_partial_success(
-    engine: SearchEngine, settings: Settings, feed_server: FeedServer, worker: Child, broker: Celery
+    own_services: tuple[Settings, SearchEngine, Supervisor], feed_server: FeedServer
 ) -> None:
+    settings, engine, fault_stack = own_services
+    worker = start_worker(fault_stack, f"worker-outage-{uuid.uuid4().hex[:6]}")
+    broker = Celery("outage-tests", broker=settings.redis_url)
     feed = PagedFeed(feed_server, f"/outage-{uuid.uuid4().hex[:6]}.json", PAGES, PAGE_DELAY)
     source_id = new_source(engine, feed.url)
     enqueue_full_sync(broker, source_id)
     wait_for(lambda: len(feed.served) >= 4, what="sync in progress")
     try:
-        stopped = services.stop_search(settings)
-        if stopped.action is StopAction.LEFT_EXTERNAL:
-            pytest.skip("OpenSearch was not started by the hub; it cannot be stopped here")
+        assert services.stop_search(settings).action is StopAction.STOPPED
         time.sleep(8)  # the sync writes its next batches into the outage
     finally:
         services.start_search(settings)

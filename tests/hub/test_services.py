@@ -17,8 +17,8 @@ import redis
 
 from hub import services
 from hub.services import LocalServiceError, ServiceState, StartAction, StopAction
-from hub.services.detached import port_in_use
 from hub.settings import Settings
+from tests.support.stack import free_search_port
 
 pytestmark = pytest.mark.services
 
@@ -30,14 +30,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def free_search_port() -> int:
-    """A free port the OpenSearch runner accepts (it binds HTTP ports up to 9299 only)."""
-    for port in range(9290, 9200, -1):
-        if not port_in_use(port):
-            return port
-    raise AssertionError("no free port in 9201-9290")
 
 
 def private_redis(tmp_path: Path, port: int) -> Settings:

@@ -20,6 +20,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_search_port(highest: int = 9290) -> int:
+    """A free HTTP port for an extra OpenSearch node (the runner binds HTTP below 9300 only)."""
+    for port in range(highest, 9200, -1):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise AssertionError(f"no free port in 9201-{highest} for an OpenSearch node")
+
+
 def supervisor(settings: Settings, log_dir: Path, api_port: int | None = None) -> Supervisor:
     port = api_port or free_port()
     local = settings.model_copy(
