@@ -7,20 +7,18 @@ the test replaces it with the local server's address. UPDATE_GOLDEN=1 rewrites t
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
+from connectors.base import SourceContext
 from connectors.drupal import DrupalConfig, DrupalConnector
-from connectors.fetcher import SafeFetcher
 from connectors.paging import RetryPolicy
 from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from tests.support import golden
+from tests.support.connectors import accepted_offers, local_fetcher, run
 from tests.support.feeds import FeedServer, Request, Route
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "drupal"
@@ -28,7 +26,6 @@ CONTEXT = SourceContext(
     source_id="kreis-mettmann", ags=("05158012", "05158024", "05158028"), name="Kreis Mettmann"
 )
 COLLECTION = "/jsonapi/node/angebot"
-VOLATILE = {"next_date", "content_hash"}
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 SITE_FIELDS = {
     "dates": "field_termine",
@@ -39,12 +36,6 @@ SITE_FIELDS = {
     "audience": "field_zielgruppe",
     "language": "field_sprachen",
 }
-
-
-@pytest.fixture
-def server(feed_server: FeedServer) -> FeedServer:
-    """The conftest's real HTTP server on 127.0.0.1."""
-    return feed_server
 
 
 def fixture(server: FeedServer, name: str) -> str:
@@ -67,7 +58,6 @@ JSONAPI = "application/vnd.api+json"
 
 
 def connector(server: FeedServer, **config: Any) -> DrupalConnector:
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
     settings = {
         "url": server.url(COLLECTION),
         "site_url": "https://www.kreis-mettmann.de",
@@ -76,40 +66,13 @@ def connector(server: FeedServer, **config: Any) -> DrupalConnector:
         "page_limit": 2,
         **config,
     }
-    drupal = DrupalConnector(DrupalConfig.model_validate(settings), fetcher, CONTEXT)
+    drupal = DrupalConnector(DrupalConfig.model_validate(settings), local_fetcher(), CONTEXT)
     drupal.retry = NO_WAIT
     return drupal
 
 
-def run(drupal: DrupalConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    records: list[RawRecord] = []
-    generator = drupal.fetch(cursor or Cursor())
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def normalised(drupal: DrupalConnector, records: list[RawRecord]) -> list[dict[str, Any]]:
-    offers = []
-    for record in records:
-        mapped = drupal.to_offer(record)
-        result = normalise_record(
-            CONTEXT.source_id, record.local_id, mapped, source_ags=CONTEXT.ags
-        )
-        assert result.offer is not None, result.rejection
-        offers.append({k: v for k, v in result.offer.document().items() if k not in VOLATILE})
-    return offers
-
-
 def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        notes = json.loads(path.read_text())["notes"] if path.exists() else []
-        body = {"notes": notes, "offers": offers}
-        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert offers == json.loads(path.read_text(encoding="utf-8"))["offers"]
+    golden.assert_golden(FIXTURES / f"{case}.expected.json", "offers", offers)
 
 
 # --- golden ----------------------------------------------------------------------------------
@@ -120,7 +83,7 @@ def test_drupal_10_collection_becomes_offers(server: FeedServer) -> None:
     drupal = connector(server)
     records, cursor = run(drupal)
     assert [r.local_id[:8] for r in records] == ["5b0f8a3e", "6c7d8e9f", "8e9f0a1b"]
-    assert_golden("angebote", normalised(drupal, records))
+    assert_golden("angebote", accepted_offers(drupal, records))
     assert cursor.position == {"changed": 1716278131}  # 2024-05-21T07:55:31Z, the newest
     assert cursor.etag is None
 

@@ -90,18 +90,10 @@ def fetcher() -> Iterator[SafeFetcher]:
     fetcher.close()
 
 
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[FeedServer]:
-    with FeedServer() as server:
-        yield server
-
-
 @pytest.fixture
-def server(shared_server: FeedServer) -> FeedServer:
+def server(reused_server: FeedServer) -> FeedServer:
     """One FeedServer per module (its shutdown polls for 0.5 s), emptied for every test."""
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
+    return reused_server
 
 
 def test_fetches_a_feed_from_the_allow_listed_server(

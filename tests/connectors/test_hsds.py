@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,75 +16,39 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import RawRecord, SourceContext
 from connectors.hsds import HsdsConfig, HsdsConnector
 from connectors.paging import RetryPolicy
 from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from tests.support.connectors import local_fetcher, normalise_all, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.golden import assert_golden_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
 CONTEXT = SourceContext(source_id="koeln-hsds", ags=("05315000",), name="Stadt Köln")
-VOLATILE = {"next_date", "content_hash"}
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 
 
 # --- harness ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def server(feed_server: FeedServer) -> FeedServer:
-    """The conftest's real HTTP server on 127.0.0.1."""
-    return feed_server
-
-
 def connector(url: str, **config: Any) -> HsdsConnector:
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
-    hsds = HsdsConnector(HsdsConfig.model_validate({"url": url, **config}), fetcher, CONTEXT)
+    parsed = HsdsConfig.model_validate({"url": url, **config})
+    hsds = HsdsConnector(parsed, local_fetcher(), CONTEXT)
     hsds.retry = NO_WAIT
     return hsds
 
 
-def run(hsds: HsdsConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    records: list[RawRecord] = []
-    generator = hsds.fetch(cursor or Cursor())
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
 def outcome(hsds: HsdsConnector, records: list[RawRecord]) -> dict[str, Any]:
     """Offers, rejections and deletions of one run, as the golden files record them."""
-    offers, rejected = [], []
-    for record in records:
-        if record.deleted:
-            continue
-        try:
-            mapped = hsds.to_offer(record)
-        except RecordError as exc:
-            rejected.append({"local_id": record.local_id, "code": exc.code})
-            continue
-        result = normalise_record(
-            CONTEXT.source_id, record.local_id, mapped, source_ags=CONTEXT.ags
-        )
-        assert result.offer is not None, result.rejection
-        document = result.offer.document()
-        offers.append({k: v for k, v in document.items() if k not in VOLATILE})
+    offers, rejections = normalise_all(hsds, records, skip_deleted=True)
+    rejected = [{"local_id": r.local_id, "code": r.code} for r in rejections]
     deleted = [r.local_id for r in records if r.deleted]
     return {"offers": offers, "rejected": rejected, "deleted": deleted}
 
 
 def assert_golden(case: str, got: dict[str, Any]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        notes = json.loads(path.read_text())["notes"] if path.exists() else []
-        path.write_text(json.dumps({"notes": notes, **got}, indent=2, ensure_ascii=False) + "\n")
-    expected = json.loads(path.read_text(encoding="utf-8"))
-    assert got == {k: expected[k] for k in ("offers", "rejected", "deleted")}
+    assert_golden_parts(FIXTURES / f"{case}.expected.json", got)
 
 
 def fixture(case: str, name: str) -> str:

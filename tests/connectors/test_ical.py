@@ -7,17 +7,13 @@ offers with `<case>.expected.json` beside the feed (documents minus next_date/co
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import SourceContext
 from connectors.ical import (
     ICalConfig,
     ICalConnector,
@@ -26,12 +22,11 @@ from connectors.ical import (
 )
 from connectors.paging import RetryPolicy
 from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from tests.support import golden
+from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ical"
-VOLATILE = {"next_date", "content_hash"}
 CALENDAR_PAGE = "https://www.stadt-muenster.de/familie/kalender"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.ics"))
 # per case: injected now, window_days, and the UIDs that come out as tombstones
@@ -61,69 +56,19 @@ def ics(name: str, **headers: str) -> Route:
     return Route(fixture(name), headers=headers, content_type="text/calendar; charset=utf-8")
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as feed:
-        yield feed
-
-
 def connector(
     server: FeedServer, now: datetime = datetime(2026, 11, 22, tzinfo=UTC), **config: Any
 ) -> ICalConnector:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     raw = {"url": server.url("/kalender.ics"), "default_url": CALENDAR_PAGE}
     parsed = ICalConfig.model_validate(raw | config)
     context = SourceContext("muenster-ical", ags=("05515000",), name="Familienkalender")
-    calendar = ICalConnector(parsed, SafeFetcher(settings), context, clock=lambda: now)
+    calendar = ICalConnector(parsed, local_fetcher(), context, clock=lambda: now)
     calendar.retry = RetryPolicy(attempts=2, sleep=lambda _seconds: None)
     return calendar
 
 
-def drain(calendar: ICalConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    generator = calendar.fetch(cursor or Cursor())
-    records: list[RawRecord] = []
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def normalise(
-    calendar: ICalConnector, records: list[RawRecord]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Offers as documents without volatile fields, and rejections as local id → code."""
-    offers: list[dict[str, Any]] = []
-    rejected: dict[str, str] = {}
-    for record in records:
-        if record.deleted:
-            continue
-        try:
-            mapped = calendar.to_offer(record)
-        except RecordError as exc:
-            rejected[record.local_id] = exc.code
-            continue
-        result = normalise_record(
-            calendar.context.source_id,
-            record.local_id,
-            mapped,
-            source_ags=calendar.context.ags,
-            source_url=record.source_url,
-        )
-        if result.rejection:
-            rejected[record.local_id] = result.rejection.code
-        else:
-            assert result.offer is not None
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-    return offers, rejected
-
-
 def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(offers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert offers == json.loads(path.read_text(encoding="utf-8"))
+    golden.assert_golden(FIXTURES / f"{case}.expected.json", None, offers)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -132,8 +77,8 @@ def test_calendar_expands_to_golden_offers(server: FeedServer, case: str) -> Non
     server.route("/kalender.ics", ics(f"{case}.ics"))
     calendar = connector(server, now=now, window_days=window)
 
-    records, _cursor = drain(calendar)
-    offers, rejected = normalise(calendar, records)
+    records, _cursor = run(calendar)
+    offers, rejected = normalise_by_id(calendar, records, skip_deleted=True)
 
     assert_golden(case, offers)
     assert rejected == {}
@@ -154,8 +99,8 @@ def test_recurring_group_is_one_offer_with_moved_cancelled_and_excluded_dates(
     server.route("/kalender.ics", ics("familienzentren_muenster.ics"))
     calendar = connector(server, now=datetime(2026, 11, 22, 9, tzinfo=UTC))
 
-    records, _cursor = drain(calendar)
-    offers, _rejected = normalise(calendar, records)
+    records, _cursor = run(calendar)
+    offers, _rejected = normalise_by_id(calendar, records, skip_deleted=True)
 
     group = next(o for o in offers if o["local_id"].startswith("krabbelgruppe"))
     days = [d["start"][:10] for d in group["dates"]]
@@ -174,7 +119,7 @@ def test_event_without_url_and_without_default_url_is_rejected(server: FeedServe
     server.route("/kalender.ics", ics("rdate.ics"))
     calendar = connector(server, now=datetime(2015, 6, 30, tzinfo=UTC), default_url=None)
 
-    records, _cursor = drain(calendar)
+    records, _cursor = run(calendar)
     with pytest.raises(RecordError) as error:
         calendar.to_offer(records[0])
 
@@ -195,8 +140,8 @@ def test_etag_and_last_modified_make_an_unchanged_feed_cost_one_request(
     server.route("/kalender.ics", answer)
     calendar = connector(server)
 
-    first, cursor = drain(calendar)
-    again, second = drain(calendar, cursor)
+    first, cursor = run(calendar)
+    again, second = run(calendar, cursor)
 
     assert first and cursor.etag == '"v1"'
     assert cursor.last_modified == "Fri, 20 Nov 2026 08:00:00 GMT"
@@ -209,7 +154,7 @@ def test_html_page_instead_of_a_calendar_is_a_permanent_error(server: FeedServer
     server.route("/kalender.ics", Route(page, content_type="text/html"))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server))
+        run(connector(server))
 
     assert "HTML-Seite" in error.value.message_de
 
@@ -219,7 +164,7 @@ def test_malformed_calendar_is_a_permanent_error(server: FeedServer) -> None:
     server.route("/kalender.ics", Route(broken, content_type="text/calendar"))
 
     with pytest.raises(PermanentFetchError):
-        drain(connector(server))
+        run(connector(server))
 
 
 @pytest.mark.parametrize(
@@ -229,13 +174,13 @@ def test_http_errors_fail_the_run(server: FeedServer, status: int, error: type[E
     server.route("/kalender.ics", Route("nein", status=status, content_type="text/plain"))
 
     with pytest.raises(error):
-        drain(connector(server))
+        run(connector(server))
 
 
 def test_empty_calendar_yields_nothing(server: FeedServer) -> None:
     server.route("/kalender.ics", Route("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n"))
 
-    records, cursor = drain(connector(server))
+    records, cursor = run(connector(server))
 
     assert records == [] and not cursor.not_modified
 

@@ -9,7 +9,6 @@ to rewrite them after a deliberate change and review the diff.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,24 +19,22 @@ from urllib.parse import parse_qs
 import pytest
 from pydantic import ValidationError
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import Cursor, SourceContext
 from connectors.json_feed import JsonFeedConfig, JsonFeedConnector
 from connectors.mapping import Extractor, load_mapping
 from connectors.paging import RetryPolicy
 from connectors.registry import connector_class
 from hub.errors import PermanentFetchError, TransientFetchError
 from hub.normalise.text import html_to_text
-from hub.pipeline import process_record
-from hub.settings import Settings
+from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.golden import assert_golden_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "json_feed"
 CORPUS = Path("/work/shared/data/relevance/corpus.jsonl")
 CORPUS_COPY = Path(__file__).resolve().parents[2] / "hub" / "demo" / "data" / "corpus.jsonl"
 CONTEXT = SourceContext(source_id="altena", ags=("05962004",), name="Stadt Altena")
 ISERLOHN = SourceContext(source_id="iserlohn", ags=("05962024",), name="Stadt Iserlohn")
-VOLATILE = {"next_date", "content_hash"}
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 USED_FIXTURES = {"demo-page-1.json", "demo-page-2.json", "demo.expected.json"} | {
     "cms-export.json",
@@ -55,52 +52,15 @@ def connector(
     clock: Callable[[], datetime] | None = None,
     **config: Any,
 ) -> JsonFeedConnector:
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
     raw = {"url": url, "mapping": mapping, **config}
-    feed = JsonFeedConnector(JsonFeedConfig.model_validate(raw), fetcher, context, clock=clock)
+    parsed = JsonFeedConfig.model_validate(raw)
+    feed = JsonFeedConnector(parsed, local_fetcher(), context, clock=clock)
     feed.retry = NO_WAIT
     return feed
 
 
-def run(feed: JsonFeedConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    records: list[RawRecord] = []
-    generator = feed.fetch(cursor or Cursor())
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def outcome(feed: JsonFeedConnector, records: list[RawRecord]) -> dict[str, Any]:
-    """Offers and rejections as the golden files record them (through the real pipeline)."""
-    offers, rejected = [], []
-    for record in records:
-        result = process_record(feed, record)
-        if result.offer is not None:
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-        else:
-            assert result.rejection is not None
-            rejection = result.rejection
-            rejected.append(
-                {
-                    "local_id": rejection.local_id,
-                    "code": rejection.code,
-                    "field": rejection.field,
-                    "message_de": rejection.message_de,
-                }
-            )
-    return {"offers": offers, "rejected": rejected}
-
-
 def assert_golden(case: str, got: dict[str, Any]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        notes = json.loads(path.read_text())["notes"] if path.exists() else []
-        path.write_text(json.dumps({"notes": notes, **got}, indent=2, ensure_ascii=False) + "\n")
-    expected = json.loads(path.read_text(encoding="utf-8"))
-    assert got == {k: expected[k] for k in ("offers", "rejected")}
+    assert_golden_parts(FIXTURES / f"{case}.expected.json", got)
 
 
 def serve_demo(server: FeedServer) -> str:

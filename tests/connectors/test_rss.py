@@ -8,8 +8,6 @@ them). feedparser only sees bytes the SafeFetcher fetched: every request shows u
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,16 +15,15 @@ from typing import Any
 import pytest
 
 from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
 from connectors.paging import RetryPolicy
 from connectors.rss import RssConfig, RssConnector
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from hub.errors import PermanentFetchError, TransientFetchError
+from tests.support import golden
+from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.golden import templated
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rss"
-VOLATILE = {"next_date", "content_hash"}
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
@@ -37,75 +34,25 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as feed:
-        yield feed
-
-
 def connector(server: FeedServer, path: str = "/feed.xml", **config: Any) -> RssConnector:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     parsed = RssConfig.model_validate({"url": server.url(path), **config})
     context = SourceContext("bielefeld-rss", ags=("05711000",), name="Familie Bielefeld")
-    feed = RssConnector(parsed, SafeFetcher(settings), context, clock=lambda: NOW)
+    feed = RssConnector(parsed, local_fetcher(), context, clock=lambda: NOW)
     feed.retry = NO_WAIT
     return feed
 
 
-def drain(feed: RssConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    generator = feed.fetch(cursor or Cursor())
-    records: list[RawRecord] = []
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def normalise(
-    feed: RssConnector, records: list[RawRecord]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Offers as documents without volatile fields, and rejections as local id → code."""
-    offers: list[dict[str, Any]] = []
-    rejected: dict[str, str] = {}
-    for record in records:
-        try:
-            mapped = feed.to_offer(record)
-        except RecordError as exc:
-            rejected[record.local_id] = exc.code
-            continue
-        result = normalise_record(
-            feed.context.source_id,
-            record.local_id,
-            mapped,
-            source_ags=feed.context.ags,
-            source_url=record.source_url,
-        )
-        if result.rejection:
-            rejected[record.local_id] = result.rejection.code
-        else:
-            assert result.offer is not None
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-    return offers, rejected
-
-
 def assert_golden(case: str, offers: list[dict[str, Any]], base: str = "") -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    text = json.dumps(offers, indent=2, ensure_ascii=False)
-    if base:
-        text = text.replace(base, "{{BASE}}")
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text + "\n", encoding="utf-8")
-    assert json.loads(text) == json.loads(path.read_text(encoding="utf-8"))
+    value = templated(offers, base) if base else offers
+    golden.assert_golden(FIXTURES / f"{case}.expected.json", None, value)
 
 
 def test_rss20_municipal_feed_matches_golden(server: FeedServer) -> None:
     server.route("/feed.xml", Route(fixture("bielefeld_rss20.xml"), content_type=RSS))
     feed = connector(server)
 
-    records, _cursor = drain(feed)
-    offers, rejected = normalise(feed, records)
+    records, _cursor = run(feed)
+    offers, rejected = normalise_by_id(feed, records)
 
     assert_golden("bielefeld_rss20", offers, server.base_url)
     assert rejected == {"news-4800": "missing_url"}
@@ -122,7 +69,7 @@ def test_atom10_feed_matches_golden(server: FeedServer) -> None:
     server.route("/feed.xml", Route(fixture("kreis_steinfurt_atom.xml"), content_type=ATOM))
     feed = connector(server)
 
-    offers, rejected = normalise(feed, drain(feed)[0])
+    offers, rejected = normalise_by_id(feed, run(feed)[0])
 
     assert_golden("kreis_steinfurt_atom", offers)
     assert rejected == {}
@@ -133,8 +80,8 @@ def test_paged_atom_feed_follows_next_links(server: FeedServer) -> None:
     server.route("/kurse.atom?seite=2", Route(fixture("paged_atom_page2.xml"), content_type=ATOM))
     feed = connector(server, path="/kurse.atom")
 
-    records, _cursor = drain(feed)
-    offers, rejected = normalise(feed, records)
+    records, _cursor = run(feed)
+    offers, rejected = normalise_by_id(feed, records)
 
     assert_golden("paged_atom", offers)
     assert rejected == {}
@@ -173,7 +120,7 @@ def test_more_pages_than_max_pages_fails_the_run(server: FeedServer) -> None:
     server.route("/kurse.atom?seite=2", Route(fixture("paged_atom_page2.xml"), content_type=ATOM))
 
     with pytest.raises(PermanentFetchError):
-        drain(connector(server, path="/kurse.atom", max_pages=1))
+        run(connector(server, path="/kurse.atom", max_pages=1))
 
 
 def test_conditional_get_returns_not_modified_and_yields_nothing(server: FeedServer) -> None:
@@ -187,8 +134,8 @@ def test_conditional_get_returns_not_modified_and_yields_nothing(server: FeedSer
     server.route("/feed.xml", answer)
     feed = connector(server)
 
-    first, cursor = drain(feed)
-    again, second = drain(feed, cursor)
+    first, cursor = run(feed)
+    again, second = run(feed, cursor)
 
     assert len(first) == 4
     assert (cursor.etag, cursor.last_modified) == ('W/"rss-17"', "Thu, 19 Nov 2026 15:05:00 GMT")
@@ -210,7 +157,7 @@ def test_broken_feeds_fail_the_run_with_a_german_reason(
     server.route("/feed.xml", Route(fixture(name), content_type=content_type))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server))
+        run(connector(server))
 
     assert words in error.value.message_de
 
@@ -222,14 +169,14 @@ def test_http_errors_fail_the_run(server: FeedServer, status: int, error: type[E
     server.route("/feed.xml", Route("weg", status=status, content_type="text/plain"))
 
     with pytest.raises(error):
-        drain(connector(server))
+        run(connector(server))
 
 
 def test_empty_but_valid_feed_yields_no_records(server: FeedServer) -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>leer</title></channel></rss>'
     server.route("/feed.xml", Route(empty, content_type=RSS))
 
-    records, cursor = drain(connector(server))
+    records, cursor = run(connector(server))
 
     assert records == [] and not cursor.not_modified
 
@@ -242,7 +189,7 @@ def test_hostile_xml_is_refused_before_feedparser_sees_it(server: FeedServer, na
     server.route("/feed.xml", Route(hostile.read_bytes(), content_type=RSS))
 
     with pytest.raises(PermanentFetchError):
-        drain(connector(server))
+        run(connector(server))
 
     assert [r.path for r in server.requests] == ["/feed.xml"]
 
@@ -253,7 +200,7 @@ def test_feed_links_are_never_fetched_by_feedparser(server: FeedServer) -> None:
     )
     server.route("/feed.xml", Route(body, content_type=ATOM))
 
-    drain(connector(server))
+    run(connector(server))
 
     assert [r.path for r in server.requests] == ["/feed.xml"]
 
@@ -262,6 +209,6 @@ def test_configured_kind_overrides_the_category_guess(server: FeedServer) -> Non
     server.route("/feed.xml", Route(fixture("kreis_steinfurt_atom.xml"), content_type=ATOM))
     feed = connector(server, kind="beratung")
 
-    offers, _rejected = normalise(feed, drain(feed)[0])
+    offers, _rejected = normalise_by_id(feed, run(feed)[0])
 
     assert {o["kind"] for o in offers} == {"beratung"}

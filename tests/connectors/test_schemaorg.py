@@ -11,10 +11,7 @@ asserted below, per case.
 from __future__ import annotations
 
 import gzip
-import json
-import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,19 +20,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors import jsonld
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import SourceContext
 from connectors.ratelimit import TokenBucketLimiter
 from connectors.recurrence import Window
 from connectors.robots import RobotsCache
 from connectors.schemaorg import SchemaOrgConfig, SchemaOrgConnector
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from hub.errors import PermanentFetchError, TransientFetchError
+from tests.support import golden
+from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Route
+from tests.support.golden import templated
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schemaorg"
-VOLATILE = {"next_date", "content_hash"}
 ANGEBOTE = "/familie/angebote/"
 DEFAULT_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CASES = sorted(p.stem for p in FIXTURES.glob("*.html") if p.stem.startswith(("eg-", "de-")))
@@ -92,18 +88,16 @@ def serve_site(server: FeedServer) -> None:
 
 
 @pytest.fixture
-def site() -> Iterator[FeedServer]:
-    with FeedServer() as server:
-        serve_site(server)
-        yield server
+def site(feed_server: FeedServer) -> FeedServer:
+    serve_site(feed_server)
+    return feed_server
 
 
 @pytest.fixture(scope="module")
-def shared_site() -> Iterator[FeedServer]:
+def shared_site(module_server: FeedServer) -> FeedServer:
     """One read-only site for the golden cases (a server's shutdown costs half a second)."""
-    with FeedServer() as server:
-        serve_site(server)
-        yield server
+    serve_site(module_server)
+    return module_server
 
 
 def connector(
@@ -112,14 +106,13 @@ def connector(
     sleeps: list[float] | None = None,
     **config: Any,
 ) -> SchemaOrgConnector:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     raw = {"url": server.url("/sitemap.xml"), "link_pattern": re.escape(ANGEBOTE) + r".+\.html$"}
     parsed = SchemaOrgConfig.model_validate(raw | config)
     context = SourceContext("beispielstadt-web", ags=("05515000",), name="Familienportal")
     record_sleep = sleeps.append if sleeps is not None else lambda _s: None
     return SchemaOrgConnector(
         parsed,
-        SafeFetcher(settings),
+        local_fetcher(),
         context,
         clock=lambda: now,
         limiter=TokenBucketLimiter(1000.0, sleep=record_sleep),
@@ -127,55 +120,8 @@ def connector(
     )
 
 
-def drain(crawler: SchemaOrgConnector) -> tuple[list[RawRecord], Cursor]:
-    generator = crawler.fetch(Cursor())
-    records: list[RawRecord] = []
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def normalise(
-    crawler: SchemaOrgConnector, records: list[RawRecord]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Offers as documents without volatile fields, and rejections as local id → code."""
-    offers: list[dict[str, Any]] = []
-    rejected: dict[str, str] = {}
-    for record in records:
-        if record.deleted:
-            continue
-        try:
-            mapped = crawler.to_offer(record)
-        except RecordError as exc:
-            rejected[record.local_id] = exc.code
-            continue
-        result = normalise_record(
-            crawler.context.source_id,
-            record.local_id,
-            mapped,
-            source_ags=crawler.context.ags,
-            source_url=record.source_url,
-        )
-        if result.rejection:
-            rejected[record.local_id] = result.rejection.code
-        else:
-            assert result.offer is not None
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-    return offers, rejected
-
-
-def templated(value: Any, base: str) -> Any:
-    return json.loads(json.dumps(value, ensure_ascii=False).replace(base, "{{BASE}}"))
-
-
 def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(offers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert offers == json.loads(path.read_text(encoding="utf-8"))
+    golden.assert_golden(FIXTURES / f"{case}.expected.json", None, offers)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -185,8 +131,8 @@ def test_example_page_becomes_golden_offers(shared_site: FeedServer, case: str) 
     pattern = re.escape(f"{ANGEBOTE}{case}.html") + "$"
     crawler = connector(site, now=now, link_pattern=pattern, window_days=window)
 
-    records, cursor = drain(crawler)
-    offers, rejected = normalise(crawler, records)
+    records, cursor = run(crawler)
+    offers, rejected = normalise_by_id(crawler, records, skip_deleted=True)
 
     base = site.base_url
     assert_golden(case, templated(offers, base))
@@ -213,7 +159,7 @@ def test_full_crawl_honours_robots_txt_and_never_fetches_a_disallowed_page(
 ) -> None:
     crawler = connector(site)
 
-    records, _cursor = drain(crawler)
+    records, _cursor = run(crawler)
 
     paths = [r.path for r in site.requests]
     assert f"{ANGEBOTE}intern/entwurf.html" not in paths
@@ -234,7 +180,7 @@ def test_full_crawl_honours_robots_txt_and_never_fetches_a_disallowed_page(
 def test_listing_page_links_are_followed_on_the_same_host_only(site: FeedServer) -> None:
     crawler = connector(site, url=site.url(ANGEBOTE))
 
-    drain(crawler)
+    run(crawler)
 
     paths = {r.path for r in site.requests}
     assert {f"{ANGEBOTE}{case}.html" for case in CASES} <= paths
@@ -252,8 +198,8 @@ def test_broken_json_ld_block_becomes_a_rejection_and_the_good_block_an_offer(
     )
     crawler = connector(site, url=site.url(ANGEBOTE + "links.html"), link_pattern="kaputt")
 
-    records, _cursor = drain(crawler)
-    offers, rejected = normalise(crawler, records)
+    records, _cursor = run(crawler)
+    offers, rejected = normalise_by_id(crawler, records, skip_deleted=True)
 
     assert [o["title"] for o in offers] == ["Babymassage-Kurs"]
     assert offers[0]["dates"] == [
@@ -267,7 +213,7 @@ def test_page_gone_from_the_sitemap_is_skipped_and_counted(site: FeedServer) -> 
     site.route(gone, Route("<h1>Nicht gefunden</h1>", status=404, content_type="text/html"))
     crawler = connector(site)
 
-    records, _cursor = drain(crawler)
+    records, _cursor = run(crawler)
 
     assert crawler.stats["pages_gone"] == 1
     assert site.url(gone) not in {r.source_url for r in records}
@@ -283,7 +229,7 @@ def test_transient_page_error_is_retried_without_restarting_the_crawl(site: Feed
     sleeps: list[float] = []
     crawler = connector(site, sleeps=sleeps)
 
-    records, _cursor = drain(crawler)
+    records, _cursor = run(crawler)
 
     assert [r.path for r in site.requests].count(flaky) == 2
     assert [r.path for r in site.requests].count("/sitemap.xml") == 1
@@ -298,14 +244,14 @@ def test_server_that_keeps_failing_fails_the_run(site: FeedServer) -> None:
     )
 
     with pytest.raises(TransientFetchError):
-        drain(connector(site))
+        run(connector(site))
 
 
 def test_more_offer_pages_than_max_pages_fails_so_nothing_is_deleted(site: FeedServer) -> None:
     crawler = connector(site, max_pages=3)
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(crawler)
+        run(crawler)
 
     assert "max_pages" in error.value.message_de
     assert crawler.stats["pages"] == 3
@@ -317,7 +263,7 @@ def test_start_url_disallowed_by_robots_is_a_permanent_error(site: FeedServer) -
     )
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(site))
+        run(connector(site))
 
     assert "robots.txt" in error.value.message_de
     assert [r.path for r in site.requests] == ["/robots.txt"]
@@ -326,7 +272,7 @@ def test_start_url_disallowed_by_robots_is_a_permanent_error(site: FeedServer) -
 def test_missing_robots_txt_allows_everything(site: FeedServer) -> None:
     del site.routes["/robots.txt"]
 
-    records, _cursor = drain(connector(site))
+    records, _cursor = run(connector(site))
 
     assert records
     assert f"{ANGEBOTE}intern/entwurf.html" in [r.path for r in site.requests]
@@ -336,7 +282,7 @@ def test_robots_txt_server_error_fails_the_run(site: FeedServer) -> None:
     site.route("/robots.txt", Route("oops", status=500, content_type="text/plain"))
 
     with pytest.raises(TransientFetchError):
-        drain(connector(site))
+        run(connector(site))
 
 
 def test_crawl_delay_in_robots_txt_slows_the_crawl_down(site: FeedServer) -> None:
@@ -345,20 +291,19 @@ def test_crawl_delay_in_robots_txt_slows_the_crawl_down(site: FeedServer) -> Non
     sleeps: list[float] = []
     pattern = re.escape(ANGEBOTE) + "de-.+"
 
-    drain(connector(site, sleeps=sleeps, link_pattern=pattern))
+    run(connector(site, sleeps=sleeps, link_pattern=pattern))
 
     assert sleeps and min(sleeps) > 1.9
 
 
 def test_requests_are_spaced_by_requests_per_second(site: FeedServer) -> None:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     config = SchemaOrgConfig.model_validate(
         {"url": site.url("/sitemap.xml"), "link_pattern": "de-", "requests_per_second": 10}
     )
-    crawler = SchemaOrgConnector(config, SafeFetcher(settings), SourceContext("s"))
+    crawler = SchemaOrgConnector(config, local_fetcher(), SourceContext("s"))
     started = datetime.now(UTC)
 
-    drain(crawler)
+    run(crawler)
 
     page_requests = [r for r in site.requests if r.path != "/robots.txt"]
     elapsed = (datetime.now(UTC) - started).total_seconds()
@@ -370,7 +315,7 @@ def test_gzipped_sitemap_is_read(site: FeedServer) -> None:
     body = gzip.compress(fixture("sitemap-angebote.xml", site.base_url).encode())
     site.route("/sitemap.xml.gz", Route(body, content_type="application/x-gzip"))
 
-    records, _cursor = drain(connector(site, url=site.url("/sitemap.xml.gz"), link_pattern="de-"))
+    records, _cursor = run(connector(site, url=site.url("/sitemap.xml.gz"), link_pattern="de-"))
 
     assert len({r.source_url for r in records}) == 2
 
@@ -385,7 +330,7 @@ def test_hostile_sitemap_xml_is_refused(site: FeedServer, name: str) -> None:
     site.route("/evil.xml", Route(hostile.read_bytes(), content_type="application/xml"))
 
     with pytest.raises(PermanentFetchError):
-        drain(connector(site, url=site.url("/evil.xml")))
+        run(connector(site, url=site.url("/evil.xml")))
 
 
 def test_xml_that_is_no_sitemap_is_refused(site: FeedServer) -> None:
@@ -394,14 +339,14 @@ def test_xml_that_is_no_sitemap_is_refused(site: FeedServer) -> None:
     )
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(site, url=site.url("/feed.xml")))
+        run(connector(site, url=site.url("/feed.xml")))
 
     assert "Sitemap" in error.value.message_de
 
 
 def test_unreachable_start_page_is_a_permanent_error(site: FeedServer) -> None:
     with pytest.raises(PermanentFetchError):
-        drain(connector(site, url=site.url("/gibt-es-nicht.xml")))
+        run(connector(site, url=site.url("/gibt-es-nicht.xml")))
 
 
 def test_invalid_link_pattern_is_refused_by_the_config() -> None:
@@ -434,8 +379,8 @@ def test_token_bucket_rate_can_be_lowered_per_host() -> None:
 
 
 def test_robots_cache_fetches_each_host_once(site: FeedServer) -> None:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
-    robots = RobotsCache(SafeFetcher(settings), settings.user_agent)
+    fetcher = local_fetcher()
+    robots = RobotsCache(fetcher, fetcher.settings.user_agent)
 
     assert robots.allowed(site.url(ANGEBOTE + "a.html"))
     assert not robots.allowed(site.url(ANGEBOTE + "intern/b.html"))

@@ -8,8 +8,6 @@ code, field, German message). Set UPDATE_GOLDEN=1 to rewrite it and review the d
 from __future__ import annotations
 
 import io
-import json
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,20 +15,18 @@ from typing import Any
 import openpyxl
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import SourceContext
 from connectors.mapping import apply_transforms, parse_german_date, parse_german_number
 from connectors.paging import RetryPolicy
 from connectors.registry import connector_class
 from connectors.spreadsheet import SpreadsheetConfig, SpreadsheetConnector
 from hub.errors import PermanentFetchError, RecordError
-from hub.pipeline import process_record
-from hub.settings import Settings
+from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.golden import assert_golden_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spreadsheet"
 CONTEXT = SourceContext(source_id="kierspe", ags=("05962028",), name="Stadt Kierspe")
-VOLATILE = {"next_date", "content_hash"}
 NO_WAIT = RetryPolicy(attempts=2, sleep=lambda _seconds: None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 USED_FIXTURES = {
@@ -44,53 +40,17 @@ USED_FIXTURES = {
 def connector(
     url: str, mapping: Any = "example-spreadsheet", **config: Any
 ) -> SpreadsheetConnector:
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
     raw = {"url": url, "mapping": mapping, **config}
-    sheet = SpreadsheetConnector(SpreadsheetConfig.model_validate(raw), fetcher, CONTEXT)
+    sheet = SpreadsheetConnector(SpreadsheetConfig.model_validate(raw), local_fetcher(), CONTEXT)
     sheet.retry = NO_WAIT
     return sheet
 
 
-def run(
-    sheet: SpreadsheetConnector, cursor: Cursor | None = None
-) -> tuple[list[RawRecord], Cursor]:
-    records: list[RawRecord] = []
-    generator = sheet.fetch(cursor or Cursor())
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def outcome(sheet: SpreadsheetConnector, records: list[RawRecord]) -> dict[str, Any]:
-    offers, rejected = [], []
-    for record in records:
-        result = process_record(sheet, record)
-        if result.offer is not None:
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-        else:
-            assert result.rejection is not None
-            r = result.rejection
-            rejected.append(
-                {
-                    "local_id": r.local_id,
-                    "code": r.code,
-                    "field": r.field,
-                    "message_de": r.message_de,
-                }
-            )
-    return {"offers": offers, "rejected": rejected}
-
-
 def assert_golden(got: dict[str, Any], only: tuple[str, ...] = ("offers", "rejected")) -> None:
-    path = FIXTURES / "angebote.expected.json"
-    if os.environ.get("UPDATE_GOLDEN") and only == ("offers", "rejected"):
-        notes = json.loads(path.read_text())["notes"] if path.exists() else []
-        path.write_text(json.dumps({"notes": notes, **got}, indent=2, ensure_ascii=False) + "\n")
-    expected = json.loads(path.read_text(encoding="utf-8"))
-    assert {k: got[k] for k in only} == {k: expected[k] for k in only}
+    """Compare the `only` parts; a partial comparison keeps the other parts on a rewrite."""
+    kept = ("notes", *(k for k in got if k not in only))
+    parts = {k: got[k] for k in only}
+    assert_golden_parts(FIXTURES / "angebote.expected.json", parts, keep=kept)
 
 
 def serve(server: FeedServer, name: str, body: bytes, content_type: str) -> str:

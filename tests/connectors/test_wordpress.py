@@ -7,25 +7,21 @@ file beside the payload (`<case>.expected.json`; `UPDATE_GOLDEN=1` rewrites them
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import Cursor, SourceContext
 from connectors.paging import RetryPolicy
 from connectors.wordpress import WordPressConfig, WordPressConnector
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
-from hub.normalise.record import normalise_record
-from hub.settings import Settings
+from hub.errors import PermanentFetchError, TransientFetchError
+from tests.support import golden
+from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wordpress"
-VOLATILE = {"next_date", "content_hash"}
 POSTS = "/wp-json/wp/v2/posts"
 EVENTS = "/wp-json/tribe/events/v1/events"
 ACF_FIELDS = {
@@ -47,74 +43,22 @@ def wp_page(name: str, total_pages: int = 1) -> Route:
     return Route(fixture(name), headers=headers, content_type="application/json; charset=UTF-8")
 
 
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[FeedServer]:
-    with FeedServer() as feed:
-        yield feed
-
-
 @pytest.fixture
-def server(shared_server: FeedServer) -> FeedServer:
+def server(reused_server: FeedServer) -> FeedServer:
     """One server for the module (stopping one takes half a second), routes reset per test."""
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
+    return reused_server
 
 
 def connector(server: FeedServer, **config: Any) -> WordPressConnector:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     parsed = WordPressConfig.model_validate({"url": server.base_url, **config})
     context = SourceContext("musterstadt-wp", ags=("05711000",), name="Frühe Hilfen Musterstadt")
-    wordpress = WordPressConnector(parsed, SafeFetcher(settings), context)
+    wordpress = WordPressConnector(parsed, local_fetcher(), context)
     wordpress.retry = NO_WAIT
     return wordpress
 
 
-def drain(
-    wordpress: WordPressConnector, cursor: Cursor | None = None
-) -> tuple[list[RawRecord], Cursor]:
-    generator = wordpress.fetch(cursor or Cursor())
-    records: list[RawRecord] = []
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def normalise(
-    wordpress: WordPressConnector, records: list[RawRecord]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Offers as documents without volatile fields, and rejections as local id → code."""
-    offers: list[dict[str, Any]] = []
-    rejected: dict[str, str] = {}
-    for record in records:
-        try:
-            mapped = wordpress.to_offer(record)
-        except RecordError as exc:
-            rejected[record.local_id] = exc.code
-            continue
-        result = normalise_record(
-            wordpress.context.source_id,
-            record.local_id,
-            mapped,
-            source_ags=wordpress.context.ags,
-            source_url=record.source_url,
-        )
-        if result.rejection:
-            rejected[record.local_id] = result.rejection.code
-        else:
-            assert result.offer is not None
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-    return offers, rejected
-
-
 def assert_golden(case: str, offers: list[dict[str, Any]]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(json.dumps(offers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert offers == json.loads(path.read_text(encoding="utf-8"))
+    golden.assert_golden(FIXTURES / f"{case}.expected.json", None, offers)
 
 
 def query(request: Request) -> dict[str, str]:
@@ -128,8 +72,8 @@ def test_posts_with_acf_fields_and_category_slugs_match_golden(server: FeedServe
         server, categories=["rund-um-die-geburt", "eltern-cafe"], fields=ACF_FIELDS
     )
 
-    records, cursor = drain(wordpress)
-    offers, rejected = normalise(wordpress, records)
+    records, cursor = run(wordpress)
+    offers, rejected = normalise_by_id(wordpress, records)
 
     assert_golden("posts_acf", offers)
     assert rejected == {}
@@ -149,7 +93,7 @@ def test_posts_with_acf_fields_and_category_slugs_match_golden(server: FeedServe
 def test_category_ids_are_used_without_lookup(server: FeedServer) -> None:
     server.route(POSTS, wp_page("posts_acf.json"))
 
-    drain(connector(server, categories=[2, "3"], exclude_categories=[9]))
+    run(connector(server, categories=[2, "3"], exclude_categories=[9]))
 
     (request,) = server.requests
     assert query(request)["categories"] == "2,3"
@@ -161,7 +105,7 @@ def test_custom_post_type_reads_its_rest_base_and_meta_fields(server: FeedServer
     meta = {key: path.replace("acf.", "meta.") for key, path in ACF_FIELDS.items()}
     wordpress = connector(server, post_type="angebote", fields=meta)
 
-    offers, rejected = normalise(wordpress, drain(wordpress)[0])
+    offers, rejected = normalise_by_id(wordpress, run(wordpress)[0])
 
     assert_golden("custom_post_type", offers)
     assert rejected == {}
@@ -176,8 +120,8 @@ def test_tribe_events_follow_next_rest_url_and_reject_an_event_without_start(
     server.route(EVENTS + "?page=2&per_page=2", Route(fixture("tribe_events_page2.json")))
     wordpress = connector(server, api="tribe_events")
 
-    records, cursor = drain(wordpress)
-    offers, rejected = normalise(wordpress, records)
+    records, cursor = run(wordpress)
+    offers, rejected = normalise_by_id(wordpress, records)
 
     assert_golden("tribe_events", offers)
     assert rejected == {"504": "invalid_timestamp"}
@@ -191,7 +135,7 @@ def test_tribe_events_paging_loop_is_refused(server: FeedServer) -> None:
     server.route(EVENTS, Route(json.dumps(page)))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server, api="tribe_events"))
+        run(connector(server, api="tribe_events"))
     assert "Schleife" in error.value.message_de
 
 
@@ -200,8 +144,8 @@ def test_paging_reads_all_three_pages_in_order(server: FeedServer) -> None:
     server.route(POSTS, lambda request: wp_page(pages[query(request).get("page", "1")], 3))
     wordpress = connector(server, per_page=2)
 
-    records, _cursor = drain(wordpress)
-    offers, _rejected = normalise(wordpress, records)
+    records, _cursor = run(wordpress)
+    offers, _rejected = normalise_by_id(wordpress, records)
 
     assert_golden("paging", offers)
     assert [r.local_id for r in records] == ["1", "4", "5", "6", "7"]
@@ -226,7 +170,7 @@ def test_transient_error_retries_only_the_failed_page(server: FeedServer) -> Non
         return Route(json.dumps(posts[start : start + 100]), headers=headers)
 
     server.route(POSTS, page)
-    records, cursor = drain(connector(server))
+    records, cursor = run(connector(server))
 
     assert [r.local_id for r in records] == [str(n) for n in range(1, 251)]
     assert [query(r).get("page", "1") for r in server.requests] == ["1", "2", "2", "3"]
@@ -237,7 +181,7 @@ def test_persistent_server_error_fails_the_run_as_transient(server: FeedServer) 
     server.route(POSTS, Route("down", status=500))
 
     with pytest.raises(TransientFetchError):
-        drain(connector(server))
+        run(connector(server))
     assert len(server.requests) == NO_WAIT.attempts
 
 
@@ -248,8 +192,8 @@ def test_incremental_run_asks_modified_after_and_skips_posts_already_seen(
     wordpress = connector(server, categories=[2, 3], fields=ACF_FIELDS)
     since = Cursor(position={"modified_gmt": "2024-03-10T10:30:00", "boundary_ids": ["6"]})
 
-    records, cursor = drain(wordpress, since)
-    offers, _rejected = normalise(wordpress, records)
+    records, cursor = run(wordpress, since)
+    offers, _rejected = normalise_by_id(wordpress, records)
 
     assert_golden("posts_incremental", offers)
     assert query(server.requests[0])["modified_after"] == "2024-03-10T10:29:59Z"
@@ -261,7 +205,7 @@ def test_incremental_run_without_changes_keeps_the_cursor(server: FeedServer) ->
     server.route(POSTS, Route("[]", headers={"X-WP-TotalPages": "0"}))
     since = Cursor(position={"modified_gmt": "2024-03-10T10:30:00", "boundary_ids": ["6"]})
 
-    records, cursor = drain(connector(server), since)
+    records, cursor = run(connector(server), since)
 
     assert records == []
     assert cursor.position == since.position
@@ -274,8 +218,8 @@ def test_unchanged_feed_answers_304_and_yields_nothing(server: FeedServer) -> No
         return Route(fixture("posts_acf.json"), headers={"ETag": '"v1"', "X-WP-TotalPages": "1"})
 
     server.route(POSTS, conditional)
-    _records, cursor = drain(connector(server))
-    records, again = drain(connector(server), cursor)
+    _records, cursor = run(connector(server))
+    records, again = run(connector(server), cursor)
 
     assert cursor.etag == '"v1"'
     assert records == []
@@ -292,7 +236,7 @@ def test_plain_permalinks_fall_back_to_rest_route(server: FeedServer) -> None:
         return wp_page("posts_acf.json")
 
     server.route("/", index)
-    records, _cursor = drain(connector(server))
+    records, _cursor = run(connector(server))
 
     assert len(records) == 3
     assert [r.path for r in server.requests] == ["/wp-json/wp/v2/posts", "/"]
@@ -301,7 +245,7 @@ def test_plain_permalinks_fall_back_to_rest_route(server: FeedServer) -> None:
 def test_registered_rest_route_url_is_used_as_is(server: FeedServer) -> None:
     server.route("/", lambda request: wp_page("custom_post_type.json"))
 
-    drain(connector(server, url=server.url("/?rest_route=/"), post_type="angebote"))
+    run(connector(server, url=server.url("/?rest_route=/"), post_type="angebote"))
 
     (request,) = server.requests
     assert query(request)["rest_route"] == "/wp/v2/angebote"
@@ -313,7 +257,7 @@ def test_html_instead_of_json_says_the_rest_api_is_off(server: FeedServer) -> No
     server.route("/", html)
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server))
+        run(connector(server))
     assert "REST-API" in error.value.message_de
     assert "freigeben" in error.value.message_de
 
@@ -324,14 +268,14 @@ def test_refused_rest_route_tells_what_to_enable(server: FeedServer, status: int
     server.route(POSTS, Route(body, status=status))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server))
+        run(connector(server))
     assert f"HTTP {status}" in error.value.message_de
     assert "Lesezugriff" in error.value.message_de
 
 
 def test_unknown_post_type_is_a_permanent_error(server: FeedServer) -> None:
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server, post_type="kurse"))
+        run(connector(server, post_type="kurse"))
     assert "show_in_rest" in error.value.message_de
     assert len(server.requests) == 2  # /wp-json and ?rest_route= both tried
 
@@ -340,7 +284,7 @@ def test_unknown_category_slug_is_named(server: FeedServer) -> None:
     server.route("/wp-json/wp/v2/categories", Route("[]"))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server, categories=["familienbildung"]))
+        run(connector(server, categories=["familienbildung"]))
     assert "familienbildung" in error.value.message_de
 
 
@@ -352,7 +296,7 @@ def test_malformed_payload_fails_the_run(server: FeedServer, body: str, expected
     server.route(POSTS, Route(body))
 
     with pytest.raises(PermanentFetchError) as error:
-        drain(connector(server))
+        run(connector(server))
     assert expected in error.value.message_de
 
 
@@ -364,7 +308,7 @@ def test_bad_posts_become_rejections_and_the_rest_goes_on(server: FeedServer) ->
     server.route(POSTS, Route(json.dumps([protected, undated, untitled, good])))
     wordpress = connector(server)
 
-    offers, rejected = normalise(wordpress, drain(wordpress)[0])
+    offers, rejected = normalise_by_id(wordpress, run(wordpress)[0])
 
     assert [o["local_id"] for o in offers] == ["4"]
     assert rejected == {

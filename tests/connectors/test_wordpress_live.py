@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import Cursor, SourceContext
 from connectors.paging import RetryPolicy
 from connectors.wordpress import WordPressConfig, WordPressConnector
 from hub.errors import PermanentFetchError
 from hub.normalise.record import normalise_record
 from hub.schema import Offer
-from hub.settings import Settings
+from tests.support.connectors import drain, local_fetcher
 from tests.support.wordpress import WordPressSite, running_wordpress
 
 CATEGORIES = ["rund-um-die-geburt", "eltern-cafe"]
@@ -40,22 +39,14 @@ def wordpress() -> Iterator[WordPressSite]:
 
 
 def connector(site: WordPressSite, **config: Any) -> WordPressConnector:
-    settings = Settings(environment="test", fetch_allow_hosts=["127.0.0.1"])
     parsed = WordPressConfig.model_validate({"url": site.url, **config})
-    wordpress = WordPressConnector(parsed, SafeFetcher(settings), SourceContext("bielefeld-wp"))
+    wordpress = WordPressConnector(parsed, local_fetcher(), SourceContext("bielefeld-wp"))
     wordpress.retry = RetryPolicy(attempts=2, sleep=lambda _seconds: None)
     return wordpress
 
 
 def run(wordpress: WordPressConnector, cursor: Cursor | None = None) -> tuple[list[Offer], Cursor]:
-    generator = wordpress.fetch(cursor or Cursor())
-    records: list[RawRecord] = []
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            next_cursor: Cursor = stop.value
-            break
+    records, next_cursor = drain(wordpress.fetch(cursor or Cursor()))
     offers = []
     for record in records:
         result = normalise_record("bielefeld-wp", record.local_id, wordpress.to_offer(record))
@@ -100,7 +91,7 @@ def test_posts_of_the_chosen_categories_become_offers(wordpress: WordPressSite) 
 def test_the_link_of_every_offer_opens_the_post(wordpress: WordPressSite) -> None:
     offers, _cursor = run(connector(wordpress, categories=CATEGORIES))
 
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
+    fetcher = local_fetcher()
     for offer in offers:
         page = fetcher.get(str(offer.url))
         assert page.status == 200

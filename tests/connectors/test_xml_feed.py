@@ -8,26 +8,23 @@ rewrite it after a deliberate change and review the diff.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.fetcher import SafeFetcher
+from connectors.base import RawRecord, SourceContext
 from connectors.paging import RetryPolicy
 from connectors.registry import connector_class
 from connectors.xml_feed import XmlFeedConfig, XmlFeedConnector
 from hub.errors import PermanentFetchError
-from hub.pipeline import process_record
-from hub.settings import Settings
+from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.golden import assert_golden_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xml_feed"
 HOSTILE = Path("/work/shared/data/security/xml/defusedxml")
 CONTEXT = SourceContext(source_id="luedenscheid", ags=("05962032",), name="Stadt Lüdenscheid")
-VOLATILE = {"next_date", "content_hash"}
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 USED_FIXTURES = {"angebote.xml", "angebote.expected.json"}
 NS = "https://www.luedenscheid.de/schema/familienangebote/1.0"
@@ -35,51 +32,14 @@ XML = "application/xml; charset=utf-8"
 
 
 def connector(url: str, mapping: Any = "example-xml") -> XmlFeedConnector:
-    fetcher = SafeFetcher(Settings(environment="test", fetch_allow_hosts=["127.0.0.1"]))
     config = XmlFeedConfig.model_validate({"url": url, "mapping": mapping})
-    feed = XmlFeedConnector(config, fetcher, CONTEXT)
+    feed = XmlFeedConnector(config, local_fetcher(), CONTEXT)
     feed.retry = NO_WAIT
     return feed
 
 
-def run(feed: XmlFeedConnector, cursor: Cursor | None = None) -> tuple[list[RawRecord], Cursor]:
-    records: list[RawRecord] = []
-    generator = feed.fetch(cursor or Cursor())
-    while True:
-        try:
-            records.append(next(generator))
-        except StopIteration as stop:
-            return records, stop.value
-
-
-def outcome(feed: XmlFeedConnector, records: list[RawRecord]) -> dict[str, Any]:
-    offers, rejected = [], []
-    for record in records:
-        result = process_record(feed, record)
-        if result.offer is not None:
-            document = result.offer.document()
-            offers.append({k: v for k, v in document.items() if k not in VOLATILE})
-        else:
-            assert result.rejection is not None
-            r = result.rejection
-            rejected.append(
-                {
-                    "local_id": r.local_id,
-                    "code": r.code,
-                    "field": r.field,
-                    "message_de": r.message_de,
-                }
-            )
-    return {"offers": offers, "rejected": rejected}
-
-
 def assert_golden(case: str, got: dict[str, Any]) -> None:
-    path = FIXTURES / f"{case}.expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        notes = json.loads(path.read_text())["notes"] if path.exists() else []
-        path.write_text(json.dumps({"notes": notes, **got}, indent=2, ensure_ascii=False) + "\n")
-    expected = json.loads(path.read_text(encoding="utf-8"))
-    assert got == {k: expected[k] for k in ("offers", "rejected")}
+    assert_golden_parts(FIXTURES / f"{case}.expected.json", got)
 
 
 def page(ids: list[str], next_page: str | None = None) -> str:

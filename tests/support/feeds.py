@@ -66,6 +66,11 @@ class FeedServer:
     def hits(self, path: str) -> int:
         return sum(1 for r in self.requests if r.path == urlsplit(path).path)
 
+    def reset(self) -> None:
+        """Forget every route and every request seen, for a server shared between tests."""
+        self.routes.clear()
+        self.requests.clear()
+
     def __enter__(self) -> FeedServer:
         self._thread.start()
         return self
