@@ -11,12 +11,14 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 import structlog
 
 from connectors.base import Connector, RawRecord, SourceContext
 from connectors.fetcher import SafeFetcher
 from connectors.push import PushConfig, PushConnector
 from hub.errors import BrokerUnavailable, NotFound, RecordError
+from hub.locks import reindex_running, writer_lock_name
 from hub.runs import RunStatus, RunStore, SyncRun
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
@@ -47,15 +49,26 @@ def apply_event(
 ) -> dict[str, Any]:
     """Apply one accepted webhook event; transient engine/broker errors retry with backoff."""
     structlog.contextvars.bind_contextvars(webhook_id=webhook_id, event_type=event_type)
+    settings = get_settings()
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10)
+    lock = client.lock(
+        writer_lock_name(settings, source_id, "event", webhook_id), timeout=EVENT_HARD_LIMIT + 30
+    )
     try:
-        return apply_event_now(
-            get_settings(), source_id, event_type, data, webhook_id, webhook_timestamp
-        )
+        lock.acquire()
+        if reindex_running(client, settings):  # writers wait while the index is copied
+            raise self.retry(countdown=60, max_retries=self.max_retries + self.request.retries)
+        return apply_event_now(settings, source_id, event_type, data, webhook_id, webhook_timestamp)
     except NotFound:
         log.warning("event.unknown_source", source_id=source_id)
         return {"source_id": source_id, "status": "unknown_source"}
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=self.backoff(exc)) from exc
+    except redis.RedisError as exc:
+        raise self.retry(exc=exc, countdown=self.backoff(exc)) from exc
+    finally:
+        if lock.owned():
+            lock.release()
 
 
 def apply_event_now(

@@ -12,6 +12,7 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 
 from hub.errors import NotFound
+from hub.locks import reindex_running, writer_lock_name
 from hub.runs import RunStore, sweep_abandoned
 from hub.search.engine import get_engine
 from hub.settings import get_settings
@@ -29,7 +30,10 @@ def redis_client() -> redis.Redis:
 
 
 def lock_name(source_id: str) -> str:
-    return f"hub:{get_settings().index_prefix}lock:sync:{source_id}"
+    return writer_lock_name(get_settings(), source_id)
+
+
+REINDEX_DEFER_SECONDS = 60
 
 
 @app.task(bind=True, base=HubTask, name="workers.sync.sync_source", acks_late=True)
@@ -45,6 +49,15 @@ def sync_source(
     if not lock.acquire(token=self.request.id) and not _take_over(lock, self.request.id):
         log.info("sync.skipped_locked", source_id=source_id)
         return {"source_id": source_id, "status": "locked"}
+    if reindex_running(lock.redis, get_settings()):
+        lock.release()  # the reindex waits for writer locks: let it finish, come back later
+        sync_source.apply_async(
+            kwargs={"source_id": source_id, "trigger": trigger, "full": full,
+                    "allow_mass_delete": allow_mass_delete},
+            countdown=REINDEX_DEFER_SECONDS,
+        )  # fmt: skip
+        log.info("sync.deferred_for_reindex", source_id=source_id)
+        return {"source_id": source_id, "status": "deferred"}
     try:
         options = SyncOptions(
             trigger=trigger,

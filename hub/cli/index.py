@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import redis
 import typer
 from rich.table import Table
 
-from hub.cli.common import console, engine
+from hub.cli.common import console, engine, settings
+from hub.locks import writers_paused
 from hub.search.indices import create_offer_index, ensure_indices, offer_status
 from hub.search.reindex import is_stale
 from hub.search.reindex import reindex as reindex_offers
@@ -53,5 +55,6 @@ def reindex(
     if only_if_stale and not is_stale(eng):
         console.print("offer index is up to date with mappings/")
         return
-    result = reindex_offers(eng)
+    with writers_paused(redis.Redis.from_url(settings().redis_url), settings()):
+        result = reindex_offers(eng)
     console.print(f"reindexed {result.documents} offers: {result.old} → [bold]{result.new}[/]")

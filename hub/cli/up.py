@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import redis
 import typer
 from rich.table import Table
 
 from hub import services
 from hub.cli.common import console
 from hub.demo.fleet import FleetServer, demo_feeds
+from hub.locks import writers_paused
 from hub.processes import Supervisor
 from hub.runs import RunStatus, RunStore
 from hub.search.engine import get_engine
@@ -42,7 +44,8 @@ def up(
     engine = get_engine(settings)
     ensure_indices(engine)
     if is_stale(engine):  # mappings/ changed since the live index was built
-        rebuilt = reindex(engine)
+        with writers_paused(redis.Redis.from_url(settings.redis_url), settings):
+            rebuilt = reindex(engine)
         console.print(f"[green]✓[/] reindexed {rebuilt.documents} offers into {rebuilt.new}")
     supervisor = Supervisor(settings, settings.state_dir / "logs")
     fleet = FleetServer(demo_port).start() if demo else None
