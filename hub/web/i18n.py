@@ -1,9 +1,11 @@
 """Message catalogues of the web pages and the widget (`hub/web/i18n/<lang>.json`).
 
-German and English are complete; Turkish, Arabic and Ukrainian have every key, and the keys they
-do not translate yet are listed in their `_meta.untranslated` and fall back to English. Vocabulary
-labels (topics, kinds, …) come from `mappings/vocab/` (German or English; other languages show
-the English label until the vocabularies carry more).
+German and English are complete; Turkish, Arabic and Ukrainian have every key, and any key they
+do not translate yet is listed in their `_meta.untranslated` and falls back to English.
+
+Vocabulary labels (topics, kinds, …) come from `mappings/vocab/` for German and English. The other
+languages carry them in their catalogue as `vocab.<vocabulary>.<code>` (`VOCAB_KEY_LANGS`; de/en
+have no such keys); a code without such a key shows the English label of the vocabulary.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ DEFAULT_LANG = "de"
 RTL = frozenset({"ar"})
 FALLBACK = "en"
 BERLIN = ZoneInfo("Europe/Berlin")
-VOCAB_LABEL_LANG = {"de": "de"}  # every other UI language shows the English vocabulary label
+VOCAB_LABEL_LANG = {"de": "de"}  # YAML label used without a catalogue key: German or English
+VOCAB_KEY_LANGS = ("tr", "ar", "uk")  # catalogues that translate every vocabulary code
+VOCABULARIES = ("topics", "kinds", "audiences", "age_groups", "accessibility", "costs")
 
 
 def raw_catalogue(lang: str) -> dict[str, Any]:
@@ -79,6 +83,9 @@ class Translator:
         terms = vocabulary(vocab).terms
         if code not in terms:
             return code
+        translated = messages(self.lang).get(f"vocab.{vocab}.{code}")
+        if translated is not None:
+            return translated
         return vocabulary(vocab).label(code, VOCAB_LABEL_LANG.get(self.lang, "en"))
 
     def number(self, value: float) -> str:
