@@ -152,7 +152,7 @@ class SyncRunner:
             if source.state in (SourceState.PENDING, SourceState.FAILING):
                 source.state = SourceState.ACTIVE
             source.state_reason = "Feed ist leer" if "empty_feed" in run.flags else ""
-            source.offer_count = len(offers.ids_of_source(source_id))
+            source.offer_count = offers.count_of_source(source_id)
 
         self.registry.update(source_id, change)
 

@@ -168,6 +168,11 @@ class OfferWriter:
                 result.failed.append((str(info.get("_id")), str(info.get("error"))))
         return result
 
+    def count_of_source(self, source_id: str) -> int:
+        """How many offers of a source are indexed (a count, not a scan)."""
+        body = {"query": {"term": {"source_id": source_id}}}
+        return int(self.engine.request("POST", f"/{self.index}/_count", body)["count"])
+
     def ids_of_source(self, source_id: str) -> set[str]:
         """Every document id of a source currently in the index (paged with search_after)."""
         ids: set[str] = set()
