@@ -102,19 +102,7 @@ class Supervisor:
         return self.start("beat", beat_command(self.log_dir / "celerybeat-schedule"))
 
     def api(self) -> Child:
-        args = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "hub.api.app:create_app",
-            "--factory",
-            "--host",
-            self.settings.api_host,
-            "--port",
-            str(self.settings.api_port),
-            "--log-level",
-            "warning",
-        ]
+        args = [*api_command(self.settings), "--log-level", "warning"]
         child = self.start("api", args)
         wait_http(f"http://{self.settings.api_host}:{self.settings.api_port}/healthz", child)
         return child
@@ -123,6 +111,14 @@ class Supervisor:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
+
+
+def api_command(settings: Settings) -> list[str]:
+    """The uvicorn command line serving the API and web pages."""
+    return [
+        sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory",
+        "--host", settings.api_host, "--port", str(settings.api_port),
+    ]  # fmt: skip
 
 
 def worker_command(settings: Settings, concurrency: int, name: str = "worker") -> list[str]:

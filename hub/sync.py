@@ -75,15 +75,16 @@ class SyncRunner:
         fetcher = SafeFetcher(self.settings, limiter=host_limiter(self.settings))
         try:
             connector = build_connector(source, fetcher)
-            seen, next_cursor, complete = self._ingest(connector, cursor, run)
+            writer = OfferWriter(self.engine)  # bound to the live index for the whole run
+            seen, next_cursor, complete = self._ingest(connector, writer, cursor, run)
             if next_cursor.not_modified:
                 run.not_modified = True
                 run.finish(RunStatus.NOT_MODIFIED)
             else:
                 if complete and mode == "full":
-                    self._delete_unseen(source, seen, run, options.allow_mass_delete)
+                    self._delete_unseen(writer, source, seen, run, options.allow_mass_delete)
                 run.finish(RunStatus.SUCCEEDED if complete else RunStatus.FAILED)
-            self._record_success(source.id, run, next_cursor, complete)
+            self._record_success(writer, source.id, run, next_cursor, complete)
         except HubError as exc:
             run.errors.append(
                 {"code": exc.code, "message": exc.message, "message_de": exc.message_de}
@@ -99,19 +100,18 @@ class SyncRunner:
         return run
 
     def _ingest(
-        self, connector: Connector[Any], cursor: Cursor, run: SyncRun
+        self, connector: Connector[Any], writer: OfferWriter, cursor: Cursor, run: SyncRun
     ) -> tuple[set[str], Cursor, bool]:
         geocoder = geocoder_from_settings(self.settings, connector.fetcher)
-        ingest = _Ingest(
-            connector, OfferWriter(self.engine), run, self.settings.sync_batch_size, geocoder
-        )
+        ingest = _Ingest(connector, writer, run, self.settings.sync_batch_size, geocoder)
         next_cursor = yield_all(connector.fetch(cursor), ingest.take)
         ingest.flush()
         ingest.writer.refresh()
         return ingest.seen, next_cursor, ingest.complete
 
-    def _delete_unseen(self, source: Source, seen: set[str], run: SyncRun, allow: bool) -> None:
-        writer = OfferWriter(self.engine)
+    def _delete_unseen(
+        self, writer: OfferWriter, source: Source, seen: set[str], run: SyncRun, allow: bool
+    ) -> None:
         indexed = writer.ids_of_source(source.id)
         if run.counts.seen == 0:
             run.flags.append("empty_feed")
@@ -139,8 +139,9 @@ class SyncRunner:
         writer.refresh()
         self.registry.update(source.id, lambda s: s.pending_deletion.clear())
 
-    def _record_success(self, source_id: str, run: SyncRun, cursor: Cursor, complete: bool) -> None:
-        offers = OfferWriter(self.engine)
+    def _record_success(
+        self, offers: OfferWriter, source_id: str, run: SyncRun, cursor: Cursor, complete: bool
+    ) -> None:
 
         def change(source: Source) -> None:
             source.last_run_id, source.last_run_at = run.id, run.ended_at

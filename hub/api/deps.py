@@ -32,14 +32,18 @@ def redis_dep(request: Request) -> redis.Redis:
     return client
 
 
+def is_admin(settings: Settings, given: str) -> bool:
+    """Whether `given` is the ministry admin token (constant-time)."""
+    expected = settings.admin_token.get_secret_value()
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
 def require_admin(
     settings: Annotated[Settings, Depends(settings_dep)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     """Ministry admin routes need `Authorization: Bearer <HUB_ADMIN_TOKEN>`."""
-    expected = settings.admin_token.get_secret_value()
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not is_admin(settings, (authorization or "").removeprefix("Bearer ").strip()):
         raise HTTPException(401, detail="Admin-Token fehlt oder ist ungültig.")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from pydantic import BaseModel
 
 from connectors.fetcher import SafeFetcher
 from connectors.registry import connector_class
-from hub.api.deps import AdminDep, IndexEngine, SettingsDep
+from hub.api.deps import AdminDep, IndexEngine, SettingsDep, is_admin
 from hub.errors import BrokerUnavailable, ConfigError
 from hub.keys import hash_key, key_matches, new_api_key
 from hub.runs import RunStore, SyncRun
@@ -77,12 +76,18 @@ def authorize(
 ) -> None:
     """Admin token, or an API key of exactly this source."""
     given = (authorization or "").removeprefix("Bearer ").strip()
-    admin = settings.admin_token.get_secret_value()
-    if given and hmac.compare_digest(given.encode(), admin.encode()):
-        return
-    if given and key_matches(given, source.api_key_hashes):
+    if is_admin(settings, given) or (given and key_matches(given, source.api_key_hashes)):
         return
     raise HTTPException(403, detail=f"Kein Zugriff auf die Quelle „{source_id}“.")
+
+
+def authorized_source(
+    registry: SourceRegistry, source_id: str, settings: Settings, authorization: str | None
+) -> Source:
+    """The source, if the caller may act for it (404 if unknown, 403 if not theirs)."""
+    source = registry.get(source_id)
+    authorize(source_id, settings, source, authorization)
+    return source
 
 
 Auth = Annotated[str | None, Header(alias="Authorization")]
@@ -109,8 +114,7 @@ def list_sources(_: AdminDep, engine: IndexEngine) -> list[SourceOut]:
 def show_source(
     source_id: str, settings: SettingsDep, engine: IndexEngine, authorization: Auth = None
 ) -> SourceOut:
-    source = SourceRegistry(engine).get(source_id)
-    authorize(source_id, settings, source, authorization)
+    source = authorized_source(SourceRegistry(engine), source_id, settings, authorization)
     return SourceOut.of(source)
 
 
@@ -118,8 +122,7 @@ def show_source(
 def list_runs(
     source_id: str, settings: SettingsDep, engine: IndexEngine, authorization: Auth = None
 ) -> list[SyncRun]:
-    source = SourceRegistry(engine).get(source_id)
-    authorize(source_id, settings, source, authorization)
+    authorized_source(SourceRegistry(engine), source_id, settings, authorization)
     return RunStore(engine).for_source(source_id)
 
 
@@ -131,8 +134,7 @@ def request_sync(
     authorization: Auth = None,
     full: bool = False,
 ) -> SyncQueued:
-    source = SourceRegistry(engine).get(source_id)
-    authorize(source_id, settings, source, authorization)
+    authorized_source(SourceRegistry(engine), source_id, settings, authorization)
     task_id = enqueue_sync(source_id, trigger="api", full=full)
     return SyncQueued(source_id=source_id, task_id=task_id)
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hub.api.deps import IndexEngine, RedisDep, SettingsDep
-from hub.api.sources import Auth, authorize
+from hub.api.sources import Auth, authorized_source
 from hub.errors import HubError
 from hub.sources import SourceRegistry
 from hub.webhooks.receiver import EventShapeError, WebhookReceiver
@@ -85,7 +85,7 @@ def new_webhook_secret(
 ) -> WebhookSecretOut:
     """The previous secret stays valid for `overlap_hours`, so the CMS can switch over."""
     registry = SourceRegistry(engine)
-    authorize(source_id, settings, registry.get(source_id), authorization)
+    authorized_source(registry, source_id, settings, authorization)
     created = rotate_webhook_secret(registry, source_id, overlap_hours)
     return WebhookSecretOut(
         source_id=source_id,
@@ -100,7 +100,7 @@ def new_api_key(
     source_id: str, settings: SettingsDep, engine: IndexEngine, authorization: Auth = None
 ) -> ApiKeyOut:
     registry = SourceRegistry(engine)
-    authorize(source_id, settings, registry.get(source_id), authorization)
+    authorized_source(registry, source_id, settings, authorization)
     return ApiKeyOut(source_id=source_id, api_key=rotate_api_key(registry, source_id))
 
 

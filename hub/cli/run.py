@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import typer
 
 from hub.cli.common import console, settings
-from hub.processes import beat_command, worker_command
+from hub.processes import api_command, beat_command, worker_command
 from hub.sync import SyncOptions, SyncRunner
 
 
@@ -44,21 +43,8 @@ def sync(
 
 def api() -> None:
     """Serve the API and web pages (uvicorn) on HUB_API_HOST:HUB_API_PORT."""
-    s = settings()
-    os.execv(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "hub.api.app:create_app",
-            "--factory",
-            "--host",
-            s.api_host,
-            "--port",
-            str(s.api_port),
-        ],
-    )
+    command = api_command(settings())
+    os.execv(command[0], command)
 
 
 def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None:
