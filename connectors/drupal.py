@@ -17,10 +17,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
-from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
-from connectors.fetcher import FetchResponse
-from connectors.paging import DEFAULT_RETRY, RetryPolicy, get_with_retry, next_link_pages
-from hub.errors import PermanentFetchError, RecordError
+from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from connectors.sdk.paging import DEFAULT_RETRY, RetryPolicy, get_with_retry, next_link_pages
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse
 
 Resource = dict[str, Any]
 NRW_LAT, NRW_LON = (50.0, 52.8), (5.5, 9.8)

@@ -23,10 +23,9 @@ from dateutil import rrule
 from pydantic import Field
 
 from connectors import hsds_tabular as tabular
-from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
-from connectors.fetcher import FetchResponse
 from connectors.hsds_tabular import as_list, as_number, as_text, parse_json
-from connectors.paging import (
+from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from connectors.sdk.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     error_status,
@@ -34,10 +33,11 @@ from connectors.paging import (
     get_with_retry,
     numbered_pages,
 )
-from connectors.recurrence import describe_recurrence
-from hub.errors import PermanentFetchError, RecordError
-from hub.normalise.hints import parse_language_text
-from hub.vocab import vocabulary
+from connectors.sdk.recurrence import describe_recurrence
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse
+from hub.core.languages import parse_language_text
+from hub.core.vocab import vocabulary
 
 INACTIVE = {"inactive", "defunct"}
 MAX_CHILD_MONTHS = 216

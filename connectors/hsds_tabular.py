@@ -17,10 +17,10 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
 
-from connectors.base import Cursor
-from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import RetryPolicy, get_with_retry
-from hub.errors import PermanentFetchError
+from connectors.sdk.base import Cursor
+from connectors.sdk.paging import RetryPolicy, get_with_retry
+from hub.core.errors import PermanentFetchError
+from hub.core.fetcher import FetchResponse, SafeFetcher
 
 Row = dict[str, Any]
 COMPOSITE = "hsds-datapackage:"  # prefix of the per-file validators kept in Cursor.etag

@@ -20,7 +20,7 @@ import icalendar
 import recurring_ical_events
 from pydantic import AnyHttpUrl, Field, field_validator
 
-from connectors.base import (
+from connectors.sdk.base import (
     Connector,
     ConnectorConfig,
     Cursor,
@@ -28,17 +28,17 @@ from connectors.base import (
     RawRecord,
     SourceContext,
 )
-from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import DEFAULT_RETRY, get_first_page
-from connectors.recurrence import (
+from connectors.sdk.paging import DEFAULT_RETRY, get_first_page
+from connectors.sdk.recurrence import (
     DAY_NAMES,
     MAX_SESSIONS,
     as_datetime,
     describe_recurrence,
     last_day,
 )
-from hub.errors import PermanentFetchError, RecordError
-from hub.vocab import vocabulary
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse, SafeFetcher
+from hub.core.vocab import vocabulary
 
 Clock = Callable[[], datetime]
 POSTCODE_CITY = re.compile(r"^(?:D-?\s*)?(\d{5})\s+(\S.*)$")

@@ -1,6 +1,6 @@
 """Generic JSON feeds, mapped field by field by a YAML file in `mappings/feeds/`.
 
-Any CMS export that is JSON can be read without code: the mapping (see `connectors.mapping`)
+Any CMS export that is JSON can be read without code: the mapping (see `connectors.sdk.mapping`)
 says where the records, ids, fields and the next page are. `MappedFeedConnector` holds what the
 three declarative kinds share (paging, conditional GET, the modified-since cursor, HTML
 refusal); `xml_feed` and `spreadsheet` only add how their documents are parsed.
@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 
-from connectors.base import (
+from connectors.sdk.base import (
     Connector,
     ConnectorConfig,
     Cursor,
@@ -25,9 +25,8 @@ from connectors.base import (
     RawRecord,
     SourceContext,
 )
-from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.mapping import Extractor, FeedMapping, JsonResolver, Resolver, load_mapping
-from connectors.paging import (
+from connectors.sdk.mapping import Extractor, FeedMapping, JsonResolver, Resolver, load_mapping
+from connectors.sdk.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     get_first_page,
@@ -35,8 +34,9 @@ from connectors.paging import (
     next_link_pages,
     numbered_pages,
 )
-from hub.errors import ConfigError, PermanentFetchError, RecordError
-from hub.vocab import vocabulary
+from hub.core.errors import ConfigError, PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse, SafeFetcher
+from hub.core.vocab import vocabulary
 
 SINCE = "modified_since"
 HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body")

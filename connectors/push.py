@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
-from hub.errors import PermanentFetchError
+from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from hub.core.errors import PermanentFetchError
 
 SOURCE_KEYS = {"local_id", "id", "source_id", "deleted"}
 

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import feedparser
 from pydantic import Field, field_validator
 
-from connectors.base import (
+from connectors.sdk.base import (
     Connector,
     ConnectorConfig,
     Cursor,
@@ -25,13 +25,13 @@ from connectors.base import (
     RawRecord,
     SourceContext,
 )
-from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import DEFAULT_RETRY, get_first_page, next_link_pages
-from connectors.xmlsafe import UnsafeXMLError, parse_xml
-from hub.errors import PermanentFetchError, RecordError
-from hub.normalise.text import html_to_text
-from hub.schema import MAX_SUMMARY
-from hub.vocab import vocabulary
+from connectors.sdk.paging import DEFAULT_RETRY, get_first_page, next_link_pages
+from connectors.sdk.xmlsafe import UnsafeXMLError, parse_xml
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse, SafeFetcher
+from hub.core.schema import MAX_SUMMARY
+from hub.core.text import html_to_text
+from hub.core.vocab import vocabulary
 
 TRUNCATION_HINTS = ("no element found", "unclosed token")
 

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
-from connectors import jsonld
-from connectors.base import (
+from connectors.sdk import jsonld
+from connectors.sdk.base import (
     Connector,
     ConnectorConfig,
     Cursor,
@@ -32,13 +32,13 @@ from connectors.base import (
     RawRecord,
     SourceContext,
 )
-from connectors.fetcher import FetchResponse, SafeFetcher
-from connectors.paging import RetryPolicy, error_status, get_with_retry
-from connectors.ratelimit import RateLimiter, TokenBucketLimiter, host_key
-from connectors.recurrence import Window
-from connectors.robots import RobotsCache
-from connectors.xmlsafe import parse_xml
-from hub.errors import BodyTooLargeError, PermanentFetchError, RecordError
+from connectors.sdk.paging import RetryPolicy, error_status, get_with_retry
+from connectors.sdk.recurrence import Window
+from connectors.sdk.robots import RobotsCache
+from connectors.sdk.xmlsafe import parse_xml
+from hub.core.errors import BodyTooLargeError, PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse, SafeFetcher
+from hub.core.ratelimit import RateLimiter, TokenBucketLimiter, host_key
 
 MAX_SITEMAPS = 50
 GONE = {404, 410}

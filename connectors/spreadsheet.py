@@ -23,11 +23,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from connectors.base import ConnectorConfig, RawRecord
-from connectors.fetcher import FetchResponse
 from connectors.json_feed import MappedFeedConfig, MappedFeedConnector, refuse_html
-from connectors.mapping import Resolver, TableResolver, header_key
-from hub.errors import BodyTooLargeError, PermanentFetchError
+from connectors.sdk.base import ConnectorConfig, RawRecord
+from connectors.sdk.mapping import Resolver, TableResolver, header_key
+from hub.core.errors import BodyTooLargeError, PermanentFetchError
+from hub.core.fetcher import FetchResponse
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"

@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AnyHttpUrl, Field
 
-from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
-from connectors.fetcher import FetchResponse
 from connectors.ical import location_from_text
-from connectors.paging import (
+from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from connectors.sdk.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     error_status,
@@ -30,7 +29,8 @@ from connectors.paging import (
     get_with_retry,
     next_link_pages,
 )
-from hub.errors import PermanentFetchError, RecordError
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse
 
 Json = dict[str, Any]
 Shape = Literal["headless_news", "headless_page", "sf_event_mgt", "calendarize"]

@@ -18,9 +18,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 
-from connectors.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
-from connectors.fetcher import FetchResponse
-from connectors.paging import (
+from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from connectors.sdk.paging import (
     DEFAULT_RETRY,
     RetryPolicy,
     body_next,
@@ -31,7 +30,8 @@ from connectors.paging import (
     numbered_pages,
     page_records,
 )
-from hub.errors import BodyTooLargeError, PermanentFetchError, RecordError, UnsafeURLError
+from hub.core.errors import BodyTooLargeError, PermanentFetchError, RecordError, UnsafeURLError
+from hub.core.fetcher import FetchResponse
 
 HINTS = {"age_text", "kind_text", "audience_text", "cost_text", "language_text"}
 TEXTS = {"summary", "description", "cost_note", "recurrence_text", "categories"}

@@ -1,6 +1,6 @@
 """Generic XML feeds (CMS exports that are neither RSS nor HSDS), mapped by a YAML file.
 
-Parsing goes through `connectors.xmlsafe` (defusedxml, no DTD, no entities, no external
+Parsing goes through `connectors.sdk.xmlsafe` (defusedxml, no DTD, no entities, no external
 references): billion laughs and XXE are refused with a German reason. Paths are ElementTree's
 limited XPath (`angebot`, `.//ort`, `termine/termin/@beginn`); the mapping may name the expected
 root element and namespace prefixes. Each record is kept as its XML text, so a reindex can
@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from xml.etree.ElementTree import Element, tostring
 
-from connectors.base import ConnectorConfig
-from connectors.fetcher import FetchResponse
 from connectors.json_feed import MappedFeedConfig, MappedFeedConnector, refuse_html
-from connectors.mapping import Resolver, XmlResolver
-from connectors.xmlsafe import parse_xml
-from hub.errors import PermanentFetchError, RecordError
+from connectors.sdk.base import ConnectorConfig
+from connectors.sdk.mapping import Resolver, XmlResolver
+from connectors.sdk.xmlsafe import parse_xml
+from hub.core.errors import PermanentFetchError, RecordError
+from hub.core.fetcher import FetchResponse
 
 
 class XmlFeedConfig(MappedFeedConfig):

@@ -25,7 +25,7 @@ os.environ.setdefault("HUB_LOG_JSON", "true")
 # every test feed lives on 127.0.0.1, one "host": pace it far above the production default
 os.environ.setdefault("HUB_FETCH_RATE_PER_HOST", "500")
 
-from hub.settings import Settings, get_settings  # noqa: E402
+from hub.core.settings import Settings, get_settings  # noqa: E402
 from tests.support.feeds import FeedServer  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def services(settings: Settings) -> Iterator[None]:
     """Start (or reuse) Redis and OpenSearch through the project's own service code."""
-    from hub import services as local
+    from hub.dev import services as local
 
     local.up(settings)
     yield

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import Celery
 
-from hub.errors import ConfigError
-from hub.logging import configure_logging
-from hub.settings import get_settings
+from hub import queue
+from hub.core.errors import ConfigError
+from hub.core.logging import configure_logging
+from hub.core.settings import get_settings
 
 # Time limits (seconds), from settings so a fault test can run a worker with short ones.
 # The longest task is a full sync of a large feed.
@@ -50,11 +51,8 @@ def create_app() -> Celery:
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue_name,
         beat_schedule={
-            "schedule-due-sources": {"task": "workers.sync.schedule_due_sources", "schedule": 60.0},
-            "sweep-abandoned-runs": {
-                "task": "workers.sync.sweep_abandoned_runs",
-                "schedule": 600.0,
-            },
+            "schedule-due-sources": {"task": queue.SCHEDULE_DUE_SOURCES, "schedule": 60.0},
+            "sweep-abandoned-runs": {"task": queue.SWEEP_ABANDONED_RUNS, "schedule": 600.0},
         },
     )
     return app

@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from celery import Task
 
-from hub.errors import ServiceUnavailable, TransientFetchError
+from hub.core.errors import ServiceUnavailable, TransientFetchError
 from workers.app import MAX_RETRY_COUNTDOWN
 
 TRANSIENT = (TransientFetchError, ServiceUnavailable)

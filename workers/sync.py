@@ -11,14 +11,15 @@ import structlog
 from redis.exceptions import LockError
 from redis.lock import Lock
 
-from hub.errors import NotFound
-from hub.locks import reindex_running, writer_lock_name
-from hub.runs import RunStore, sweep_abandoned
+from hub import queue
+from hub.core.errors import NotFound
+from hub.core.settings import get_settings
+from hub.ingest.locks import reindex_running, writer_lock_name
+from hub.ingest.runner import SyncOptions, SyncRunner
 from hub.search.engine import get_engine
-from hub.settings import get_settings
-from hub.sources import Source, SourceRegistry, SourceState
-from hub.sync import SyncOptions, SyncRunner
-from workers.app import SYNC_HARD_LIMIT, app
+from hub.sources.runs import RunStore, sweep_abandoned
+from hub.sources.store import Source, SourceRegistry, SourceState
+from workers.app import SCHEDULE_JITTER, SYNC_HARD_LIMIT, app
 from workers.base import TRANSIENT, HubTask
 
 log = structlog.get_logger(__name__)
@@ -36,7 +37,7 @@ def lock_name(source_id: str) -> str:
 REINDEX_DEFER_SECONDS = 60
 
 
-@app.task(bind=True, base=HubTask, name="workers.sync.sync_source", acks_late=True)
+@app.task(bind=True, base=HubTask, name=queue.SYNC_SOURCE, acks_late=True)
 def sync_source(
     self: HubTask,
     source_id: str,
@@ -51,10 +52,9 @@ def sync_source(
         return {"source_id": source_id, "status": "locked"}
     if reindex_running(lock.redis, get_settings()):
         lock.release()  # the reindex waits for writer locks: let it finish, come back later
-        sync_source.apply_async(
-            kwargs={"source_id": source_id, "trigger": trigger, "full": full,
-                    "allow_mass_delete": allow_mass_delete},
-            countdown=REINDEX_DEFER_SECONDS,
+        queue.enqueue_sync(
+            get_settings(), source_id, trigger=trigger, full=full,
+            allow_mass_delete=allow_mass_delete, countdown=REINDEX_DEFER_SECONDS,
         )  # fmt: skip
         log.info("sync.deferred_for_reindex", source_id=source_id)
         return {"source_id": source_id, "status": "deferred"}
@@ -77,7 +77,6 @@ def sync_source(
     return {"source_id": source_id, "run_id": run.id, "status": run.status.value}
 
 
-# --- redelivery takeover (events/faults engineer) ---
 def _take_over(lock: Lock, task_id: str | None) -> bool:
     """Take the lock a killed worker left behind while running this very task (same task id:
     a redelivery after `task_reject_on_worker_lost` or the visibility timeout); without this
@@ -91,9 +90,6 @@ def _take_over(lock: Lock, task_id: str | None) -> bool:
         return False
 
 
-# --- end redelivery takeover ---
-
-
 def next_run_after(source: Source, now: datetime) -> datetime:
     """When a source is due next: its interval, stretched while it keeps failing, plus jitter."""
     minutes = float(source.interval_minutes)
@@ -103,7 +99,7 @@ def next_run_after(source: Source, now: datetime) -> datetime:
     return now + timedelta(minutes=minutes + jitter)
 
 
-@app.task(bind=True, base=HubTask, name="workers.sync.schedule_due_sources", time_limit=120)
+@app.task(bind=True, base=HubTask, name=queue.SCHEDULE_DUE_SOURCES, time_limit=120)
 def schedule_due_sources(self: HubTask) -> int:
     """Enqueue a sync for every due source (beat runs this every minute)."""
     settings = get_settings()
@@ -120,15 +116,14 @@ def schedule_due_sources(self: HubTask) -> int:
             s.next_run_at = next_run_after(s, now)
 
         registry.update(source.id, plan)
-        sync_source.apply_async(
-            kwargs={"source_id": source.id, "trigger": "schedule"},
-            countdown=random.uniform(0, 30),
+        queue.enqueue_sync(
+            settings, source.id, trigger="schedule", countdown=random.uniform(0, SCHEDULE_JITTER)
         )
         queued += 1
     return queued
 
 
-@app.task(bind=True, base=HubTask, name="workers.sync.sweep_abandoned_runs", time_limit=120)
+@app.task(bind=True, base=HubTask, name=queue.SWEEP_ABANDONED_RUNS, time_limit=120)
 def sweep_abandoned_runs(self: HubTask) -> int:
     """Close runs left `running` by a lost worker (beat, every 10 minutes)."""
     settings = get_settings()

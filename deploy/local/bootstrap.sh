@@ -10,7 +10,7 @@ VENV=.venv
 STAMP=$VENV/.familienhub-install-stamp
 
 # 1. System packages: redis-server (broker), maven (fetches OpenSearch), Python 3.11 + venv.
-#    A JDK 21+ is expected under /usr/lib/jvm (hub/services finds the newest one).
+#    A JDK 21+ is expected under /usr/lib/jvm (hub/dev/services finds the newest one).
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mvn >/dev/null || missing+=(maven)

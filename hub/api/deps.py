@@ -8,8 +8,8 @@ from typing import Annotated
 import redis
 from fastapi import Depends, Header, HTTPException, Request
 
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine
-from hub.settings import Settings
 
 
 def settings_dep(request: Request) -> Settings:

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from hub.api.deps import ServeEngine
 from hub.api.params import SearchParams, encode_cursor
-from hub.errors import NotFound
+from hub.core.errors import NotFound
 from hub.search.indices import OFFERS
 from hub.search.runner import run_search
 from hub.search.suggest import complete

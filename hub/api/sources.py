@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel
 
-from connectors.fetcher import SafeFetcher
-from connectors.registry import connector_class
+from connectors.sdk.registry import connector_class
+from hub import queue
 from hub.api.deps import AdminDep, IndexEngine, SettingsDep, is_admin
-from hub.errors import BrokerUnavailable, ConfigError
-from hub.keys import hash_key, key_matches, new_api_key
-from hub.runs import RunStore, SyncRun
-from hub.settings import Settings
-from hub.sources import Source, SourceInput, SourceRegistry
+from hub.core.errors import ConfigError
+from hub.core.fetcher import SafeFetcher
+from hub.core.settings import Settings
+from hub.sources.keys import hash_key, key_matches, new_api_key
+from hub.sources.runs import RunStore, SyncRun
+from hub.sources.store import Source, SourceInput, SourceRegistry
 
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
 
@@ -135,21 +136,5 @@ def request_sync(
     full: bool = False,
 ) -> SyncQueued:
     authorized_source(SourceRegistry(engine), source_id, settings, authorization)
-    task_id = enqueue_sync(source_id, trigger="api", full=full)
+    task_id = queue.enqueue_sync(settings, source_id, trigger="api", full=full)
     return SyncQueued(source_id=source_id, task_id=task_id)
-
-
-def enqueue_sync(source_id: str, **kwargs: Any) -> str:
-    """Hand a sync to the workers; `BrokerUnavailable` if Redis did not take it."""
-    from kombu.exceptions import OperationalError
-
-    from workers.sync import sync_source
-
-    try:
-        result = sync_source.apply_async(kwargs={"source_id": source_id, **kwargs}, retry=False)
-    except (OperationalError, ConnectionError, OSError) as exc:
-        raise BrokerUnavailable(
-            f"broker unavailable: {exc}",
-            message_de="Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut.",
-        ) from exc
-    return str(result.id)

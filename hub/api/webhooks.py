@@ -12,15 +12,15 @@ from pydantic import BaseModel
 
 from hub.api.deps import IndexEngine, RedisDep, SettingsDep
 from hub.api.sources import Auth, authorized_source
-from hub.errors import HubError
-from hub.sources import SourceRegistry
-from hub.webhooks.receiver import EventShapeError, WebhookReceiver
-from hub.webhooks.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
-from hub.webhooks.signing import (
+from hub.core.errors import HubError
+from hub.push.receiver import EventShapeError, WebhookReceiver
+from hub.push.signing import (
     BadTimestampError,
     MissingHeadersError,
     WebhookVerificationError,
 )
+from hub.sources.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
+from hub.sources.store import SourceRegistry
 
 router = APIRouter(prefix="/api/v1/sources", tags=["webhooks"])
 TOO_LARGE = "Der Inhalt ist zu groß (höchstens {limit} Byte)."

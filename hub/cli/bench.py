@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from hub.bench import bench_sync
 from hub.cli.common import console, settings
+from hub.dev.bench import bench_sync
 
 app = typer.Typer(help="Benchmarks (results go to docs/benchmarks.md).", no_args_is_help=True)
 

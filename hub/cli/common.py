@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from hub.core.settings import Settings, get_settings
 from hub.search.engine import SearchEngine, get_engine
-from hub.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)

@@ -10,12 +10,12 @@ import yaml
 from rich.markup import escape
 from rich.table import Table
 
-from connectors.detect import detect as detect_kind
-from connectors.dryrun import dry_run
-from connectors.fetcher import SafeFetcher
-from connectors.registry import connector_class, registered_kinds
+from connectors.sdk.detect import detect as detect_kind
+from connectors.sdk.registry import connector_class, registered_kinds
 from hub.cli.common import console, settings
-from hub.errors import ConfigError
+from hub.core.errors import ConfigError
+from hub.core.fetcher import SafeFetcher
+from hub.ingest.dryrun import dry_run
 
 app = typer.Typer(help="Connector kinds, detection and dry runs.", no_args_is_help=True)
 

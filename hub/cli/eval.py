@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hub.core.settings import get_settings
 from hub.search.engine import SearchEngine
 from hub.search.relevance import EvalReport, evaluate
-from hub.settings import get_settings
 
 app = typer.Typer(help="Measure search quality.", no_args_is_help=True)
 

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from hub.cli.common import console, engine, settings
-from hub.locks import writers_paused
+from hub.ingest.locks import writers_paused
 from hub.search.indices import create_offer_index, ensure_indices, offer_status
 from hub.search.reindex import is_stale
 from hub.search.reindex import reindex as reindex_offers

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from hub.cli.common import console, engine
-from hub.sources import SourceRegistry
-from hub.webhooks.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
+from hub.sources.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
+from hub.sources.store import SourceRegistry
 
 app = typer.Typer(help="API keys and webhook secrets of sources.", no_args_is_help=True)
 

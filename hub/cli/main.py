@@ -9,7 +9,7 @@ import typer
 from hub.cli import bench, index, keys, run, sources, up
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
-from hub.errors import HubError
+from hub.core.errors import HubError
 
 app = typer.Typer(
     help="Familienhub NRW: statewide search of family-support offers.",

@@ -7,8 +7,9 @@ import os
 import typer
 
 from hub.cli.common import console, settings
-from hub.processes import api_command, beat_command, worker_command
-from hub.sync import SyncOptions, SyncRunner
+from hub.dev.processes import api_command, beat_command, worker_command
+from hub.ingest.runner import SyncOptions, SyncRunner
+from hub.queue import enqueue_sync
 
 
 def sync(
@@ -21,10 +22,8 @@ def sync(
 ) -> None:
     """Sync one source now (inline), or queue it for the workers with --queue."""
     if queue:
-        from hub.api.sources import enqueue_sync
-
         task_id = enqueue_sync(
-            source_id, trigger="cli", full=full, allow_mass_delete=allow_mass_delete
+            settings(), source_id, trigger="cli", full=full, allow_mass_delete=allow_mass_delete
         )
         console.print(f"queued sync of [bold]{source_id}[/] (task {task_id})")
         return

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hub.services import (
+from hub.dev.services import (
     DEFAULT_TIMEOUT,
     LocalService,
     LocalServiceError,

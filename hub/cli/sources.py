@@ -9,10 +9,10 @@ from rich.table import Table
 
 from hub.api.sources import validate_source
 from hub.cli.common import console, engine, settings
-from hub.keys import hash_key, new_api_key
-from hub.runs import RunStore
 from hub.search.indices import ensure_indices
-from hub.sources import SourceInput, SourceRegistry
+from hub.sources.keys import hash_key, new_api_key
+from hub.sources.runs import RunStore
+from hub.sources.store import SourceInput, SourceRegistry
 
 app = typer.Typer(help="Registered municipal feeds.", no_args_is_help=True)
 

@@ -9,17 +9,18 @@ import redis
 import typer
 from rich.table import Table
 
-from hub import services
+from hub import queue
 from hub.cli.common import console
-from hub.demo.fleet import FleetServer, demo_feeds
-from hub.locks import writers_paused
-from hub.processes import Supervisor
-from hub.runs import RunStatus, RunStore
+from hub.core.settings import Settings, get_settings
+from hub.dev import services
+from hub.dev.demo.fleet import FleetServer, demo_feeds
+from hub.dev.processes import Supervisor
+from hub.ingest.locks import writers_paused
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
 from hub.search.reindex import is_stale, reindex
-from hub.settings import Settings, get_settings
-from hub.sources import Source, SourceInput, SourceRegistry
+from hub.sources.runs import RunStatus, RunStore
+from hub.sources.store import Source, SourceInput, SourceRegistry
 
 
 def up(
@@ -86,8 +87,6 @@ def _stop_started(settings: Settings, started: list[services.StartResult]) -> No
 
 
 def _register_and_sync(settings: Settings, base_url: str) -> None:
-    from hub.api.sources import enqueue_sync
-
     engine = get_engine(settings)
     registry = SourceRegistry(engine)
     known = {s.id: s for s in registry.list()}
@@ -97,7 +96,7 @@ def _register_and_sync(settings: Settings, base_url: str) -> None:
             registry.update(feed.source_id, _set_url(data.url))
         else:
             registry.create(data)
-        enqueue_sync(feed.source_id, trigger="demo", full=True)
+        queue.enqueue_sync(settings, feed.source_id, trigger="demo", full=True)
     _wait_for_runs(settings, [f.source_id for f in demo_feeds()])
 
 

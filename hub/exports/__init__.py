@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.vocab import vocabulary
+from hub.core.vocab import vocabulary
 
 EXPORT_LIMIT = 10_000
 BERLIN = ZoneInfo("Europe/Berlin")

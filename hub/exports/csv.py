@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from hub.core.text import html_to_text
 from hub.exports import label, labels, next_date, parse_date, parse_datetime
-from hub.normalise.text import html_to_text
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from hub.core.places import gazetteer
+from hub.core.text import html_to_text
+from hub.core.vocab import fold, vocabulary
 from hub.exports import BERLIN, label, parse_date, parse_datetime
-from hub.normalise.places import gazetteer
-from hub.normalise.text import html_to_text
-from hub.vocab import fold, vocabulary
 
 # Never change: every exported id is derived from it.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/familienhub-nrw/hsds")

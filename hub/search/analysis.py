@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hub.settings import MAPPINGS_DIR
-from hub.vocab import fold
+from hub.core.settings import MAPPINGS_DIR
+from hub.core.vocab import fold
 
 INDEX_DIR = MAPPINGS_DIR / "index"
 ANALYSIS_DIR = MAPPINGS_DIR / "analysis"

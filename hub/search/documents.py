@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.schema import Offer
+from hub.core.schema import Offer
 
 
 def search_document(offer: Offer) -> dict[str, Any]:

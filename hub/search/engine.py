@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import httpx
 
-from hub.errors import ConflictError, EngineRequestError, EngineUnavailable, HubError, NotFound
-from hub.settings import Settings
+from hub.core.errors import ConflictError, EngineRequestError, EngineUnavailable, HubError, NotFound
+from hub.core.settings import Settings
 
 Flavour = Literal["opensearch", "elasticsearch"]
 

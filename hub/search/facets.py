@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from hub.normalise.places import gazetteer
+from hub.core.places import gazetteer
+from hub.core.vocab import vocabulary
 from hub.search.analysis import ANALYSIS_DIR
 from hub.search.query import AGE_FACET, FACET_FILTERS, Clause
-from hub.vocab import vocabulary
 
 FACET_FIELDS: dict[str, str] = {
     "topics": "topics",

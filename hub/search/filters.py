@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.normalise.places import Place
+from hub.core.places import Place
 from hub.search.request import Near, SearchRequest
 
 Clause = dict[str, Any]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.errors import NotFound
+from hub.core.errors import NotFound
 from hub.search.analysis import load_json, offer_index_body
 from hub.search.engine import SearchEngine
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from hub.normalise.places import Place, gazetteer, resolve_place
+from hub.core.places import Place, gazetteer, resolve_place
+from hub.core.vocab import fold, vocabulary
 from hub.search.analysis import ANALYSIS_DIR, collapse, split_compound, stop_words, synonym_rules
-from hub.vocab import fold, vocabulary
 
 PlaceLookup = Callable[[str], Place | None]
 """Exact lookup of a folded place name (municipality, district, postcode) → place, else None."""

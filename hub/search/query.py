@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from hub.normalise.places import Place
+from hub.core.places import Place
 from hub.search.analysis import INDEX_DIR, modifier_words, stop_words
 from hub.search.filters import (
     AGE_FACET,

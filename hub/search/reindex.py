@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-from hub.errors import HubError
+from hub.core.errors import HubError
 from hub.search.analysis import offer_index_body
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, alias_targets, create_offer_index, swap_alias

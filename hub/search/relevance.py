@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hub.normalise import normalise_record
-from hub.normalise.places import Place, resolve_place
-from hub.schema import Offer, Rejection, offer_id
+from hub.core.places import Place, resolve_place
+from hub.core.schema import Offer, Rejection, offer_id
+from hub.ingest.normalise import normalise_record
 from hub.search.analysis import offer_index_body
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.vocab import vocabulary
+from hub.core.vocab import vocabulary
 
 SortOrder = Literal["relevance", "distance", "next_date"]
 CostCode = Literal["free", "reduced", "paid", "unknown"]

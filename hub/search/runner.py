@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.errors import HubError
-from hub.normalise.places import Place, resolve_place
+from hub.core.errors import HubError
+from hub.core.places import Place, resolve_place
 from hub.search.engine import SearchEngine
 from hub.search.facets import FacetValue, facet_aggs, parse_facets
 from hub.search.indices import OFFERS

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hub.core.vocab import fold
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from hub.search.intent import known_word
-from hub.vocab import fold
 
 Body = dict[str, Any]
 SUGGEST_FIELDS = ("title.suggest", "title.suggest._2gram", "title.suggest._3gram")

@@ -13,8 +13,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from hub.errors import EngineUnavailable
-from hub.schema import Offer
+from hub.core.errors import EngineUnavailable
+from hub.core.schema import Offer
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, TOMBSTONES, alias_targets

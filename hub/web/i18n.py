@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.vocab import vocabulary
+from hub.core.vocab import vocabulary
 
 CATALOGUE_DIR = Path(__file__).parent / "i18n"
 LANGS = ("de", "en", "tr", "ar", "uk")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hub.normalise.places import municipality
-from hub.vocab import vocabulary
+from hub.core.places import municipality
+from hub.core.vocab import vocabulary
 
 CONTEXT = "https://schema.org"
 

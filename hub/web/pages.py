@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from hub.web.api_client import api_get, has_route, query_params
 from hub.web.i18n import Translator, negotiate
 from hub.web.jsonld import offer_jsonld, script_json

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hub.normalise.places import Place, resolve_place
+from hub.core.places import Place, resolve_place
 from hub.web.api_client import Params
 
 PAGE_SIZE = 10

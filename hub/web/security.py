@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 
 PUBLIC_READ_PREFIXES = ("/api/v1/offers", "/api/v1/suggest", "/widget.js", "/static/")
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from hub.web.security import page_headers
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"

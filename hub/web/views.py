@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from hub.normalise.places import municipality
+from hub.core.places import municipality
 from hub.web.i18n import Translator
 from hub.web.search_form import FACETS, SearchForm
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hub.settings import Settings
+from hub.core.settings import Settings
 from hub.web.api_client import api_get
 from hub.web.i18n import Translator, negotiate, widget_messages
 from hub.web.templating import STATIC_DIR, render

@@ -13,15 +13,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import SourceContext
 from connectors.drupal import DrupalConfig, DrupalConnector
-from connectors.paging import RetryPolicy
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from connectors.sdk.base import SourceContext
+from connectors.sdk.paging import RetryPolicy
+from hub.core.errors import PermanentFetchError, RecordError, TransientFetchError
 from tests.support import golden
 from tests.support.connectors import accepted_offers, local_fetcher, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "drupal"
+FIXTURES = FIXTURES / "drupal"
 CONTEXT = SourceContext(
     source_id="kreis-mettmann", ags=("05158012", "05158024", "05158028"), name="Kreis Mettmann"
 )

@@ -16,15 +16,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import RawRecord, SourceContext
 from connectors.hsds import HsdsConfig, HsdsConnector
-from connectors.paging import RetryPolicy
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from connectors.sdk.base import RawRecord, SourceContext
+from connectors.sdk.paging import RetryPolicy
+from hub.core.errors import PermanentFetchError, RecordError, TransientFetchError
 from tests.support.connectors import local_fetcher, normalise_all, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import assert_golden_parts
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
+FIXTURES = FIXTURES / "hsds"
 CONTEXT = SourceContext(source_id="koeln-hsds", ags=("05315000",), name="Stadt Köln")
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 

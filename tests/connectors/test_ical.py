@@ -8,25 +8,25 @@ offers with `<case>.expected.json` beside the feed (documents minus next_date/co
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.base import SourceContext
 from connectors.ical import (
     ICalConfig,
     ICalConnector,
     describe_recurrence,
     location_from_text,
 )
-from connectors.paging import RetryPolicy
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from connectors.sdk.base import SourceContext
+from connectors.sdk.paging import RetryPolicy
+from hub.core.errors import PermanentFetchError, RecordError, TransientFetchError
 from tests.support import golden
 from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ical"
+FIXTURES = FIXTURES / "ical"
 CALENDAR_PAGE = "https://www.stadt-muenster.de/familie/kalender"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.ics"))
 # per case: injected now, window_days, and the UIDs that come out as tombstones

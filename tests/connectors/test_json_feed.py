@@ -19,20 +19,21 @@ from urllib.parse import parse_qs
 import pytest
 from pydantic import ValidationError
 
-from connectors.base import Cursor, SourceContext
 from connectors.json_feed import JsonFeedConfig, JsonFeedConnector
-from connectors.mapping import Extractor, load_mapping
-from connectors.paging import RetryPolicy
-from connectors.registry import connector_class
-from hub.errors import PermanentFetchError, TransientFetchError
-from hub.normalise.text import html_to_text
+from connectors.sdk.base import Cursor, SourceContext
+from connectors.sdk.mapping import Extractor, load_mapping
+from connectors.sdk.paging import RetryPolicy
+from connectors.sdk.registry import connector_class
+from hub.core.errors import PermanentFetchError, TransientFetchError
+from hub.core.text import html_to_text
 from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import assert_golden_parts
+from tests.support.paths import DEMO_CORPUS, FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "json_feed"
+FIXTURES = FIXTURES / "json_feed"
 CORPUS = Path("/work/shared/data/relevance/corpus.jsonl")
-CORPUS_COPY = Path(__file__).resolve().parents[2] / "hub" / "demo" / "data" / "corpus.jsonl"
+CORPUS_COPY = DEMO_CORPUS
 CONTEXT = SourceContext(source_id="altena", ags=("05962004",), name="Stadt Altena")
 ISERLOHN = SourceContext(source_id="iserlohn", ags=("05962024",), name="Stadt Iserlohn")
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)

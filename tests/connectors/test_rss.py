@@ -14,16 +14,17 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, RawRecord, SourceContext
-from connectors.paging import RetryPolicy
 from connectors.rss import RssConfig, RssConnector
-from hub.errors import PermanentFetchError, TransientFetchError
+from connectors.sdk.base import Cursor, RawRecord, SourceContext
+from connectors.sdk.paging import RetryPolicy
+from hub.core.errors import PermanentFetchError, TransientFetchError
 from tests.support import golden
 from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import templated
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rss"
+FIXTURES = FIXTURES / "rss"
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"

@@ -19,19 +19,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors import jsonld
-from connectors.base import SourceContext
-from connectors.ratelimit import TokenBucketLimiter
-from connectors.recurrence import Window
-from connectors.robots import RobotsCache
 from connectors.schemaorg import SchemaOrgConfig, SchemaOrgConnector
-from hub.errors import PermanentFetchError, TransientFetchError
+from connectors.sdk import jsonld
+from connectors.sdk.base import SourceContext
+from connectors.sdk.recurrence import Window
+from connectors.sdk.robots import RobotsCache
+from hub.core.errors import PermanentFetchError, TransientFetchError
+from hub.core.ratelimit import TokenBucketLimiter
 from tests.support import golden
 from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Route
 from tests.support.golden import templated
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schemaorg"
+FIXTURES = FIXTURES / "schemaorg"
 ANGEBOTE = "/familie/angebote/"
 DEFAULT_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CASES = sorted(p.stem for p in FIXTURES.glob("*.html") if p.stem.startswith(("eg-", "de-")))

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from connectors.base import SourceContext
-from connectors.mapping import apply_transforms, parse_german_date, parse_german_number
-from connectors.paging import RetryPolicy
-from connectors.registry import connector_class
+from connectors.sdk.base import SourceContext
+from connectors.sdk.mapping import apply_transforms, parse_german_date, parse_german_number
+from connectors.sdk.paging import RetryPolicy
+from connectors.sdk.registry import connector_class
 from connectors.spreadsheet import SpreadsheetConfig, SpreadsheetConnector
-from hub.errors import PermanentFetchError, RecordError
+from hub.core.errors import PermanentFetchError, RecordError
 from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import assert_golden_parts
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spreadsheet"
+FIXTURES = FIXTURES / "spreadsheet"
 CONTEXT = SourceContext(source_id="kierspe", ags=("05962028",), name="Stadt Kierspe")
 NO_WAIT = RetryPolicy(attempts=2, sleep=lambda _seconds: None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

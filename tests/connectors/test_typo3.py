@@ -12,15 +12,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import SourceContext
-from connectors.paging import RetryPolicy
+from connectors.sdk.base import SourceContext
+from connectors.sdk.paging import RetryPolicy
 from connectors.typo3 import Typo3Config, Typo3Connector
-from hub.errors import PermanentFetchError, RecordError, TransientFetchError
+from hub.core.errors import PermanentFetchError, RecordError, TransientFetchError
 from tests.support import golden
 from tests.support.connectors import accepted_offers, local_fetcher, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "typo3"
+FIXTURES = FIXTURES / "typo3"
 CONTEXT = SourceContext(source_id="bielefeld-typo3", ags=("05711000",), name="Stadt Bielefeld")
 SITE = "https://www.bielefeld.de"
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)

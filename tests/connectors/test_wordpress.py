@@ -13,15 +13,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from connectors.base import Cursor, SourceContext
-from connectors.paging import RetryPolicy
+from connectors.sdk.base import Cursor, SourceContext
+from connectors.sdk.paging import RetryPolicy
 from connectors.wordpress import WordPressConfig, WordPressConnector
-from hub.errors import PermanentFetchError, TransientFetchError
+from hub.core.errors import PermanentFetchError, TransientFetchError
 from tests.support import golden
 from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wordpress"
+FIXTURES = FIXTURES / "wordpress"
 POSTS = "/wp-json/wp/v2/posts"
 EVENTS = "/wp-json/tribe/events/v1/events"
 ACF_FIELDS = {

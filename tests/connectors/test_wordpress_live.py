@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, SourceContext
-from connectors.paging import RetryPolicy
+from connectors.sdk.base import Cursor, SourceContext
+from connectors.sdk.paging import RetryPolicy
 from connectors.wordpress import WordPressConfig, WordPressConnector
-from hub.errors import PermanentFetchError
-from hub.normalise.record import normalise_record
-from hub.schema import Offer
+from hub.core.errors import PermanentFetchError
+from hub.core.schema import Offer
+from hub.ingest.normalise.record import normalise_record
 from tests.support.connectors import drain, local_fetcher
 from tests.support.wordpress import WordPressSite, running_wordpress
 

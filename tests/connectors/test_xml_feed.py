@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from connectors.base import RawRecord, SourceContext
-from connectors.paging import RetryPolicy
-from connectors.registry import connector_class
+from connectors.sdk.base import RawRecord, SourceContext
+from connectors.sdk.paging import RetryPolicy
+from connectors.sdk.registry import connector_class
 from connectors.xml_feed import XmlFeedConfig, XmlFeedConnector
-from hub.errors import PermanentFetchError
+from hub.core.errors import PermanentFetchError
 from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import assert_golden_parts
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xml_feed"
+FIXTURES = FIXTURES / "xml_feed"
 HOSTILE = Path("/work/shared/data/security/xml/defusedxml")
 CONTEXT = SourceContext(source_id="luedenscheid", ags=("05962032",), name="Stadt Lüdenscheid")
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)

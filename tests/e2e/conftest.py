@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub.processes import Supervisor
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.dev.processes import Supervisor
 from tests.support.stack import supervisor
 
 

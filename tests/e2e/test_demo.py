@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 
-from hub.demo.fleet import demo_feeds
-from hub.processes import settings_env
+from hub.core.settings import Settings
+from hub.dev.demo.fleet import demo_feeds
+from hub.dev.processes import settings_env
 from hub.search.engine import get_engine
 from hub.search.indices import OFFERS, drop_prefixed
-from hub.settings import Settings
-from hub.sources import SourceRegistry
+from hub.sources.store import SourceRegistry
 from tests.support.stack import free_port
 
 

@@ -22,16 +22,16 @@ import httpx
 import pytest
 from celery import Celery
 
-from hub import services
-from hub.processes import Child, Supervisor
-from hub.runs import RunStatus, RunStore, SyncRun
+from hub.core.settings import Settings
+from hub.dev import services
+from hub.dev.processes import Child, Supervisor
+from hub.dev.services import StartAction, StopAction
+from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.indices import OFFERS, ensure_indices
-from hub.services import StartAction, StopAction
-from hub.settings import Settings
-from hub.sources import SourceInput, SourceRegistry
-from hub.webhooks.secrets import rotate_webhook_secret
-from hub.webhooks.signing import sign_headers
+from hub.sources.runs import RunStatus, RunStore, SyncRun
+from hub.sources.secrets import rotate_webhook_secret
+from hub.sources.store import SourceInput, SourceRegistry
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.stack import free_port, free_search_port, supervisor, wait_for
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.support.feeds import FeedServer, Route
+from tests.support.paths import DEMO_CORPUS
 from tests.support.stack import wait_for
 
-CORPUS = Path(__file__).parents[2] / "hub" / "demo" / "data" / "corpus.jsonl"
+CORPUS = DEMO_CORPUS
 
 
 def corpus_feed(prefix: str) -> list[dict[str, Any]]:

@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from hub.processes import Supervisor
+from hub.dev.processes import Supervisor
+from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
-from hub.webhooks.signing import sign_headers
 from tests.support.feeds import FeedServer, Route
 from tests.support.stack import wait_for
 

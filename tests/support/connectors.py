@@ -1,6 +1,6 @@
 """Plumbing the connector tests share: drain a fetch, a fetcher for 127.0.0.1, normalise.
 
-`normalise_all` runs every record through `hub.pipeline.process_record`, the path a real sync
+`normalise_all` runs every record through `hub.ingest.pipeline.process_record`, the path a real sync
 takes (to_offer, then normalise_record with the source's AGS, topic overrides and the record's
 source URL; a `RecordError` from either step becomes a rejection).
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from connectors.base import Connector, Cursor, FetchGenerator, RawRecord
-from connectors.fetcher import SafeFetcher
-from hub.pipeline import process_record
-from hub.schema import Rejection
-from hub.settings import Settings
+from connectors.sdk.base import Connector, Cursor, FetchGenerator, RawRecord
+from hub.core.fetcher import SafeFetcher
+from hub.core.schema import Rejection
+from hub.core.settings import Settings
+from hub.ingest.pipeline import process_record
 
 VOLATILE = frozenset({"next_date", "content_hash"})
 """Document fields that change with the clock or the code, left out of golden files."""

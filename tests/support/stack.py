@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from hub.processes import Supervisor
-from hub.settings import Settings
+from hub.core.settings import Settings
+from hub.dev.processes import Supervisor
 
 T = TypeVar("T")
 

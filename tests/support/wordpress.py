@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub.settings import PROJECT_ROOT, Settings
+from hub.core.settings import PROJECT_ROOT, Settings
 
 SETUP_DIR = PROJECT_ROOT / "deploy" / "local" / "wordpress"
 DEBIAN_WORDPRESS = Path("/usr/share/wordpress")

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 import redis
 
-from hub.runs import RunStore
+from hub.core.settings import Settings
+from hub.ingest.events import apply_pushed_event
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
-from hub.settings import Settings
-from hub.sources import SourceInput, SourceRegistry
-from workers.events import apply_event, apply_event_now
+from hub.sources.runs import RunStore
+from hub.sources.store import SourceInput, SourceRegistry
+from workers.events import apply_event
 
 
 def offer(local_id: str, updated: str, title: str = "Babytreff", **extra: Any) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def source(engine: SearchEngine) -> str:
 @pytest.fixture
 def apply(settings: Settings, engine: SearchEngine, source: str) -> Any:
     def run(event_type: str, data: dict[str, Any], webhook_id: str | None = None, **kw: Any) -> Any:
-        return apply_event_now(
+        return apply_pushed_event(
             settings, source, event_type, data, webhook_id or uuid.uuid4().hex, engine=engine, **kw
         )
 

@@ -26,13 +26,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from hub.api.app import create_app
-from hub.demo.fleet import demo_feeds, push_record
+from hub.core.settings import Settings
+from hub.dev.demo.fleet import demo_feeds, push_record
 from hub.exports.hsds import hsds_id
+from hub.ingest.runner import SyncRunner
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
-from hub.settings import Settings
-from hub.sources import SourceInput, SourceRegistry
-from hub.sync import SyncRunner
+from hub.sources.store import SourceInput, SourceRegistry
 from tests.support.feeds import FeedServer, Route
 
 with warnings.catch_warnings():

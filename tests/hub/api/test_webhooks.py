@@ -18,14 +18,14 @@ import pytest
 import redis
 from celery import Celery
 
-from hub.errors import BrokerUnavailable
-from hub.processes import Supervisor
+from hub.core.errors import BrokerUnavailable
+from hub.core.settings import Settings
+from hub.dev.processes import Supervisor
+from hub.push.receiver import WebhookReceiver, dedupe_key
+from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine
-from hub.settings import Settings
-from hub.sources import SourceInput, SourceRegistry, SourceState
-from hub.webhooks.receiver import WebhookReceiver, dedupe_key
-from hub.webhooks.secrets import rotate_webhook_secret
-from hub.webhooks.signing import sign_headers
+from hub.sources.secrets import rotate_webhook_secret
+from hub.sources.store import SourceInput, SourceRegistry, SourceState
 from tests.support.stack import free_port, supervisor
 
 VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -466,8 +466,8 @@ def test_cli_rotates_webhook_secret_with_overlap_and_api_key(source, engine) -> 
     from typer.testing import CliRunner
 
     from hub.cli.keys import app
-    from hub.keys import key_matches
-    from hub.webhooks.secrets import active_secrets
+    from hub.sources.keys import key_matches
+    from hub.sources.secrets import active_secrets
 
     source_id, old = source
     runner = CliRunner()

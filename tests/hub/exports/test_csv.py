@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hub.core.schema import Offer
 from hub.exports.csv import BOM, HEADER, neutralise, stream_csv
-from hub.schema import Offer
 from hub.search.documents import search_document
 
 SOON = datetime.now(UTC).replace(hour=8, minute=30, second=0, microsecond=0) + timedelta(days=5)

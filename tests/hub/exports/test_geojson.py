@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.core.schema import Offer
 from hub.exports.geojson import features, stream_feature_collection
-from hub.schema import Offer
 from hub.search.documents import search_document
 
 SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)

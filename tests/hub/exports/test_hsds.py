@@ -23,7 +23,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from hub.demo.fleet import demo_feeds, push_record
+from hub.core.schema import Offer, offer_id
+from hub.dev.demo.fleet import demo_feeds, push_record
 from hub.exports.hsds import (
     hsds_id,
     months_to_years,
@@ -33,7 +34,6 @@ from hub.exports.hsds import (
     taxonomy_term,
     to_service,
 )
-from hub.schema import Offer, offer_id
 from hub.search.documents import search_document
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from hub.normalise import normalise_record
-from hub.schema import Offer
+from hub.core.schema import Offer
+from hub.ingest.normalise import normalise_record
 from hub.search.analysis import offer_index_body
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine

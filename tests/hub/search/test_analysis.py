@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.intent import understand
 from hub.search.query import SearchRequest, build_query
 from hub.search.suggest import complete, did_you_mean
-from hub.settings import Settings
 from tests.hub.search.search_fixtures import offer_index
 
 pytestmark = pytest.mark.services

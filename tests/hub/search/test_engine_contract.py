@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from hub.errors import ConflictError, EngineRequestError, NotFound
+from hub.core.errors import ConflictError, EngineRequestError, NotFound
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, detect_flavour
 from hub.search.indices import (
     OFFERS,
@@ -19,7 +20,6 @@ from hub.search.indices import (
     offer_status,
     swap_alias,
 )
-from hub.settings import Settings
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hub.schema import Offer
+from hub.core.schema import Offer
 from hub.search.engine import SearchEngine
 from hub.search.geo import (
     MAX_BUCKETS,

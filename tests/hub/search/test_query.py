@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hub.normalise.places import resolve_place
+from hub.core.places import resolve_place
 from hub.search.analysis import split_compound
 from hub.search.facets import facet_aggs, label
 from hub.search.intent import understand

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.indices import OFFERS, alias_targets, drop_prefixed, ensure_indices
 from hub.search.reindex import is_stale, live_definition_hash, reindex
-from hub.settings import Settings
 
 
 @pytest.fixture

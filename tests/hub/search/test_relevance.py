@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from hub.core.settings import PROJECT_ROOT, Settings
 from hub.search.engine import SearchEngine
 from hub.search.relevance import evaluate, load_queries
-from hub.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.services
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.query import Near, SearchRequest
 from hub.search.runner import SearchPage, UnknownPlace, run_search
-from hub.settings import Settings
 from tests.hub.search.search_fixtures import ESSEN, offer_index
 
 pytestmark = pytest.mark.services

@@ -12,11 +12,11 @@ import pytest
 from fastapi import FastAPI
 
 from hub.api.app import create_app
-from hub.schema import Offer
+from hub.core.schema import Offer
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from hub.search.writer import OfferWriter
-from hub.settings import Settings
 
 TOKEN = "Quokkatreff"  # a word only these offers contain, so other tests' data stays out
 

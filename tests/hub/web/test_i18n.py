@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from fastapi import FastAPI
 
-from hub.schema import Offer
-from hub.vocab import VOCAB_DIR, vocabulary
+from hub.core.schema import Offer
+from hub.core.vocab import VOCAB_DIR, vocabulary
 from hub.web import i18n
 from hub.web.i18n import (
     LANGS,

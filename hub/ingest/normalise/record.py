@@ -1,0 +1,116 @@
+"""One mapped record → a validated `Offer`, or a `Rejection` with a German reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from hub.core.errors import RecordError
+from hub.core.places import enrich_location
+from hub.core.schema import Offer, Rejection, offer_id, rejection_from_error
+from hub.core.text import html_to_text
+from hub.core.vocab import vocabulary
+from hub.ingest.normalise.geocoder import Geocoder, geocode_location
+from hub.ingest.normalise.hints import resolve_hints
+
+TEXT_FIELDS = ("title", "summary", "description", "cost_note", "recurrence_text")
+
+
+@dataclass(frozen=True)
+class NormaliseResult:
+    """Exactly one of `offer` and `rejection` is set."""
+
+    local_id: str | None
+    offer: Offer | None = None
+    rejection: Rejection | None = None
+
+
+def normalise_record(
+    source_id: str,
+    local_id: str | None,
+    mapped: Mapping[str, Any],
+    *,
+    source_ags: Sequence[str] = (),
+    topic_overrides: Mapping[str, str] | None = None,
+    source_url: str | None = None,
+    geocoder: Geocoder | None = None,
+) -> NormaliseResult:
+    """Sanitise text, resolve hints, complete locations and validate against the schema.
+
+    `geocoder` (optional, see `hub.ingest.normalise.geocoder`) places street addresses exactly;
+    without it locations get the gazetteer's postcode or town centre.
+    """
+    if not local_id:
+        return NormaliseResult(None, rejection=_missing_id(source_id, source_url))
+    try:
+        data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder)
+    except RecordError as exc:
+        rejection = Rejection(
+            source_id=source_id,
+            local_id=local_id,
+            code=exc.code,
+            message=exc.message,
+            message_de=exc.message_de,
+            source_url=source_url,
+        )
+        return NormaliseResult(local_id, rejection=rejection)
+    data.update(id=offer_id(source_id, local_id), source_id=source_id, local_id=local_id)
+    try:
+        return NormaliseResult(local_id, offer=Offer.model_validate(data))
+    except ValidationError as exc:
+        return NormaliseResult(
+            local_id, rejection=rejection_from_error(source_id, local_id, exc, source_url)
+        )
+
+
+def _prepare(
+    data: dict[str, Any],
+    source_ags: Sequence[str],
+    overrides: Mapping[str, str],
+    geocoder: Geocoder | None = None,
+) -> dict[str, Any]:
+    for name in TEXT_FIELDS:
+        if isinstance(data.get(name), str):
+            data[name] = html_to_text(data[name])
+    resolve_hints(data)
+    if isinstance(data.get("locations"), list):
+        data["locations"] = [_complete_location(loc, geocoder) for loc in data["locations"]]
+    categories = [str(c) for c in data.get("categories") or [] if str(c).strip()]
+    data["categories"] = categories
+    if not data.get("topics") and categories:
+        data["topics"] = categories_to_topics(categories, overrides)
+    if not data.get("area_ags") and source_ags:
+        data["area_ags"] = list(source_ags)
+    return data
+
+
+def _complete_location(loc: Any, geocoder: Geocoder | None) -> Any:
+    """Geocoder point when configured, then gazetteer keys; non-mappings are left to validation."""
+    if not isinstance(loc, Mapping):
+        return loc
+    return enrich_location(geocode_location(dict(loc), geocoder))
+
+
+def categories_to_topics(categories: Sequence[str], overrides: Mapping[str, str]) -> list[str]:
+    """Topics for free-text CMS categories: per-source overrides first, then vocab synonyms."""
+    topics: list[str] = []
+    vocab = vocabulary("topics")
+    for category in categories:
+        override = overrides.get(category)
+        topics.extend([override] if override else vocab.match(category))
+    return list(dict.fromkeys(topics))
+
+
+def _missing_id(source_id: str, source_url: str | None) -> Rejection:
+    return Rejection(
+        source_id=source_id,
+        local_id=None,
+        code="missing_local_id",
+        field="local_id",
+        message="record has no local id",
+        message_de="Der Datensatz hat keine Kennung (ID) und kann nicht zugeordnet werden.",
+        source_url=source_url,
+    )

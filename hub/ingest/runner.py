@@ -1,0 +1,162 @@
+"""One sync run of one source: fetch → normalise → write → (maybe) delete → record.
+
+Deletion rules (DESIGN.md §4): only a full, error-free fetch deletes what it did not see; an
+empty feed deletes nothing and flags the source; a drop above `mass_delete_share` waits as
+pending until a second full run confirms it or an operator passes `allow_mass_delete`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from connectors.sdk.base import Connector, Cursor
+from hub.core.errors import FetchError, HubError
+from hub.core.fetcher import SafeFetcher
+from hub.core.settings import Settings
+from hub.ingest.build import connector_for
+from hub.ingest.ingest import Ingest
+from hub.ingest.ratelimit import host_limiter
+from hub.search.engine import SearchEngine, get_engine
+from hub.search.writer import OfferWriter
+from hub.sources.runs import RunStatus, RunStore, SyncRun
+from hub.sources.store import Source, SourceRegistry, SourceState
+
+log = structlog.get_logger(__name__)
+FAILING_AFTER = 3
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How a run was asked for."""
+
+    trigger: str = "manual"
+    full: bool = False
+    allow_mass_delete: bool = False
+    run_id: str | None = None
+    attempt: int = 1
+
+
+class SyncRunner:
+    """Runs syncs against one engine; the Celery task and the CLI both use it."""
+
+    def __init__(self, settings: Settings, engine: SearchEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or get_engine(settings)
+        self.registry = SourceRegistry(self.engine)
+        self.runs = RunStore(self.engine)
+
+    def run(self, source_id: str, options: SyncOptions = SyncOptions()) -> SyncRun:
+        """Sync one source and record the run; fetch errors are recorded, then re-raised."""
+        source = self.registry.get(source_id)
+        cursor = Cursor() if options.full else Cursor.model_validate(source.cursor or {})
+        mode = "incremental" if cursor.position else "full"
+        run = SyncRun(
+            source_id=source.id, trigger=options.trigger, mode=mode, attempt=options.attempt
+        )
+        if options.run_id:
+            run.id = options.run_id
+        bound = log.bind(source_id=source.id, sync_run_id=run.id)
+        self.runs.save(run)
+        fetcher = SafeFetcher(self.settings, limiter=host_limiter(self.settings))
+        try:
+            connector = connector_for(source, fetcher)
+            writer = OfferWriter(self.engine)  # bound to the live index for the whole run
+            seen, next_cursor, complete = self._ingest(connector, writer, cursor, run)
+            if next_cursor.not_modified:
+                run.not_modified = True
+                run.finish(RunStatus.NOT_MODIFIED)
+            else:
+                if complete and mode == "full":
+                    self._delete_unseen(writer, source, seen, run, options.allow_mass_delete)
+                run.finish(RunStatus.SUCCEEDED if complete else RunStatus.FAILED)
+            self._record_success(writer, source.id, run, next_cursor, complete)
+        except HubError as exc:
+            run.errors.append(
+                {"code": exc.code, "message": exc.message, "message_de": exc.message_de}
+            )
+            run.finish(RunStatus.FAILED)
+            self._record_failure(source.id, run, exc)
+            bound.warning("sync.failed", error=exc.message, code=exc.code)
+            raise
+        finally:
+            fetcher.close()
+            self.runs.save(run)
+        bound.info("sync.done", status=run.status.value, **run.counts.model_dump())
+        return run
+
+    def _ingest(
+        self, connector: Connector[Any], writer: OfferWriter, cursor: Cursor, run: SyncRun
+    ) -> tuple[set[str], Cursor, bool]:
+        ingest = Ingest.start(self.settings, connector, writer, run)
+        next_cursor = ingest.take_all(connector.fetch(cursor))
+        ingest.finish()
+        return ingest.seen, next_cursor, ingest.complete
+
+    def _delete_unseen(
+        self, writer: OfferWriter, source: Source, seen: set[str], run: SyncRun, allow: bool
+    ) -> None:
+        indexed = writer.ids_of_source(source.id)
+        if run.counts.seen == 0:
+            run.flags.append("empty_feed")
+            log.warning("sync.empty_feed", source_id=source.id, kept=len(indexed))
+            return
+        unseen = sorted(indexed - seen)
+        if not unseen:
+            self.registry.update(source.id, lambda s: s.pending_deletion.clear())
+            return
+        share = len(unseen) / max(len(indexed), 1)
+        pending = set(source.pending_deletion.get("ids", []))
+        confirmed = bool(pending) and set(unseen) <= pending
+        if share > self.settings.mass_delete_share and not (allow or confirmed):
+            run.counts.pending_deletion = len(unseen)
+            run.flags.append("mass_delete_pending")
+            note = {
+                "ids": unseen,
+                "run_id": run.id,
+                "share": round(share, 3),
+                "at": datetime.now(UTC).isoformat(),
+            }
+            self.registry.update(source.id, lambda s: s.pending_deletion.update(note))
+            return
+        run.counts.deleted += writer.delete(unseen).deleted
+        writer.refresh()
+        self.registry.update(source.id, lambda s: s.pending_deletion.clear())
+
+    def _record_success(
+        self, offers: OfferWriter, source_id: str, run: SyncRun, cursor: Cursor, complete: bool
+    ) -> None:
+
+        def change(source: Source) -> None:
+            source.last_run_id, source.last_run_at = run.id, run.ended_at
+            if not complete:
+                return
+            source.cursor = cursor.model_dump(exclude={"not_modified"})
+            source.consecutive_failures = 0
+            source.last_success_at = run.ended_at
+            if source.state in (SourceState.PENDING, SourceState.FAILING):
+                source.state = SourceState.ACTIVE
+            source.state_reason = "Feed ist leer" if "empty_feed" in run.flags else ""
+            source.offer_count = offers.count_of_source(source_id)
+
+        self.registry.update(source_id, change)
+
+    def _record_failure(self, source_id: str, run: SyncRun, exc: HubError) -> None:
+        def change(source: Source) -> None:
+            source.last_run_id, source.last_run_at = run.id, run.ended_at
+            if isinstance(exc, FetchError):
+                source.consecutive_failures += 1
+                source.state_reason = exc.message_de
+                if (
+                    source.consecutive_failures >= FAILING_AFTER
+                    and source.state != SourceState.PAUSED
+                ):
+                    source.state = SourceState.FAILING
+
+        try:
+            self.registry.update(source_id, change)
+        except HubError:
+            log.exception("sync.record_failure_failed", source_id=source_id)

@@ -1,0 +1,27 @@
+"""Webhooks: Standard Webhooks signing and verification for pushed updates."""
+
+from hub.push.signing import (
+    BadSignatureError,
+    BadTimestampError,
+    InvalidSecretError,
+    MissingHeadersError,
+    TimestampOutOfToleranceError,
+    WebhookVerificationError,
+    generate_secret,
+    sign,
+    sign_headers,
+    verify,
+)
+
+__all__ = [
+    "BadSignatureError",
+    "BadTimestampError",
+    "InvalidSecretError",
+    "MissingHeadersError",
+    "TimestampOutOfToleranceError",
+    "WebhookVerificationError",
+    "generate_secret",
+    "sign",
+    "sign_headers",
+    "verify",
+]

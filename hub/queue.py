@@ -1,0 +1,83 @@
+"""Hands work to the Celery workers by stable task name; the one place that talks to the broker.
+
+The API, the CLI, the webhook receiver and the workers themselves enqueue through here. Tasks
+are sent by name (`send_task`), so importing a hub module never builds the worker app, and a
+broker that refuses the message becomes one error, `BrokerUnavailable`, wherever it happens.
+The Redis transport has no publisher confirms: the publish is an LPUSH, and returning from it
+without error means Redis holds the message; `retry=False` makes a refusal raise at once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery
+from kombu.exceptions import OperationalError
+
+from hub.core.errors import BrokerUnavailable
+from hub.core.settings import Settings
+
+SYNC_SOURCE = "workers.sync.sync_source"
+RECONCILE_SOURCE = "workers.sync.reconcile_source"
+SCHEDULE_DUE_SOURCES = "workers.sync.schedule_due_sources"
+SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
+APPLY_EVENT = "workers.events.apply_event"
+
+BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
+
+
+@lru_cache(maxsize=8)
+def _producer(broker_url: str) -> Celery:
+    """A send-only Celery client (no tasks, no worker settings) per broker URL."""
+    app = Celery("familienhub-producer", broker=broker_url, set_as_current=False)
+    app.conf.update(task_serializer="json", accept_content=["json"], task_ignore_result=True)
+    return app
+
+
+def send(
+    settings: Settings, task: str, kwargs: dict[str, Any], *, countdown: float | None = None
+) -> str:
+    """Publish `task` with `kwargs` on the hub's queue; its task id, or `BrokerUnavailable`."""
+    try:
+        result = _producer(settings.redis_url).send_task(
+            task, kwargs=kwargs, queue=settings.queue_name, countdown=countdown, retry=False
+        )
+    except (OperationalError, ConnectionError, OSError) as exc:
+        raise BrokerUnavailable(f"broker unavailable: {exc}", message_de=BROKER_DOWN_DE) from exc
+    return str(result.id)
+
+
+def enqueue_sync(
+    settings: Settings,
+    source_id: str,
+    *,
+    trigger: str,
+    full: bool = False,
+    allow_mass_delete: bool = False,
+    countdown: float | None = None,
+) -> str:
+    """Queue a sync of one source."""
+    kwargs: dict[str, Any] = {"source_id": source_id, "trigger": trigger, "full": full}
+    if allow_mass_delete:
+        kwargs["allow_mass_delete"] = True
+    return send(settings, SYNC_SOURCE, kwargs, countdown=countdown)
+
+
+def enqueue_event(
+    settings: Settings,
+    source_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    webhook_id: str,
+    timestamp: int,
+) -> str:
+    """Queue one accepted webhook event for a worker."""
+    kwargs = {
+        "source_id": source_id,
+        "event_type": event_type,
+        "data": data,
+        "webhook_id": webhook_id,
+        "webhook_timestamp": timestamp,
+    }
+    return send(settings, APPLY_EVENT, kwargs)

@@ -1,0 +1,154 @@
+"""The source registry, kept in the search engine (`hub-sources`) with optimistic concurrency.
+
+A source is one feed of one municipality. Every write states the `seq_no`/`primary_term` it read,
+so two writers (the API and a worker) can never silently overwrite each other's change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from hub.core.errors import ConfigError, ConflictError, NotFound
+from hub.search.engine import SearchEngine
+from hub.search.indices import SOURCES
+
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class SourceState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    FAILING = "failing"
+
+
+class SourceInput(BaseModel):
+    """What a municipality or operator gives to register a feed."""
+
+    id: str = Field(description="Short stable id, lower case, e.g. 'essen' or 'kreis-unna-kurse'.")
+    name: str = Field("", max_length=200, description="Human name, e.g. 'Stadt Essen – Jugendamt'.")
+    ags: list[str] = Field(min_length=1, description="AGS codes (8 digits) the source serves.")
+    kind: str = Field(description="Connector kind, e.g. 'json_feed', 'wordpress'.")
+    url: str = Field(description="Feed URL.")
+    config: dict[str, Any] = Field(default_factory=dict, description="Connector config.")
+    interval_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SOURCE_ID.match(value):
+            raise ValueError("id must be 2–63 chars of a-z, 0-9 and '-'")
+        return value
+
+    @field_validator("ags")
+    @classmethod
+    def _ags(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not re.fullmatch(r"05\d{6}", v)]
+        if bad:
+            raise ValueError(f"not an NRW AGS: {', '.join(bad)}")
+        return value
+
+
+class Source(SourceInput):
+    """A registered source as stored."""
+
+    state: SourceState = SourceState.PENDING
+    state_reason: str = ""
+    api_key_hashes: list[str] = Field(default_factory=list)
+    webhook_secrets: list[dict[str, Any]] = Field(default_factory=list)
+    cursor: dict[str, Any] = Field(default_factory=dict)
+    consecutive_failures: int = 0
+    pending_deletion: dict[str, Any] = Field(default_factory=dict)
+    last_run_id: str | None = None
+    last_run_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_run_at: datetime | None = None
+    offer_count: int = 0
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    seq_no: int | None = Field(None, exclude=True)
+    primary_term: int | None = Field(None, exclude=True)
+
+    def connector_config(self) -> dict[str, Any]:
+        return {**self.config, "url": self.url}
+
+
+class SourceRegistry:
+    """CRUD over `hub-sources`; `update` retries a mutation on concurrent changes."""
+
+    def __init__(self, engine: SearchEngine) -> None:
+        self.engine = engine
+        self.index = engine.name(SOURCES)
+
+    def get(self, source_id: str) -> Source:
+        try:
+            found = self.engine.request("GET", f"/{self.index}/_doc/{source_id}")
+        except NotFound:
+            raise NotFound(
+                f"unknown source {source_id!r}",
+                message_de=f"Die Quelle „{source_id}“ ist nicht registriert.",
+            ) from None
+        return _from_hit(found)
+
+    def list(self, state: SourceState | None = None) -> list[Source]:
+        query: dict[str, Any] = {"term": {"state": state.value}} if state else {"match_all": {}}
+        body = {"size": 10000, "query": query, "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
+        return [_from_hit(hit) for hit in hits]
+
+    def create(self, data: SourceInput) -> Source:
+        """Register a new source; `ConfigError` if the id is taken."""
+        source = Source(**data.model_dump())
+        try:
+            self.engine.request(
+                "PUT",
+                f"/{self.index}/_create/{source.id}",
+                source.model_dump(mode="json"),
+                params={"refresh": "true"},
+            )
+        except ConflictError:
+            raise ConfigError(
+                f"source {source.id!r} exists already",
+                message_de=f"Eine Quelle mit der Kennung „{source.id}“ gibt es bereits.",
+            ) from None
+        return self.get(source.id)
+
+    def save(self, source: Source) -> Source:
+        """Write back a source read earlier; `ConflictError` if someone else wrote in between."""
+        source.updated_at = datetime.now(UTC)
+        params: dict[str, Any] = {"refresh": "true"}
+        if source.seq_no is not None:
+            params.update(if_seq_no=source.seq_no, if_primary_term=source.primary_term)
+        result = self.engine.request(
+            "PUT", f"/{self.index}/_doc/{source.id}", source.model_dump(mode="json"), params=params
+        )
+        source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
+        return source
+
+    def update(self, source_id: str, change: Callable[[Source], None], attempts: int = 5) -> Source:
+        """Read, apply `change`, write with concurrency control; retry on conflicts."""
+        for _ in range(attempts):
+            source = self.get(source_id)
+            change(source)
+            try:
+                return self.save(source)
+            except ConflictError:
+                continue
+        raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
+
+    def delete(self, source_id: str) -> None:
+        self.get(source_id)
+        self.engine.request("DELETE", f"/{self.index}/_doc/{source_id}", params={"refresh": "true"})
+
+
+def _from_hit(hit: dict[str, Any]) -> Source:
+    source = Source.model_validate(hit["_source"])
+    source.seq_no = hit.get("_seq_no")
+    source.primary_term = hit.get("_primary_term")
+    return source

@@ -1,0 +1,73 @@
+"""`hub connector detect|check` against a real feed on 127.0.0.1, as a municipality would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.feeds import FeedServer, Route
+from tests.support.paths import DEMO_CORPUS
+
+HUB = str(Path(sys.executable).parent / "hub")
+CORPUS = DEMO_CORPUS
+
+
+def run_hub(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HUB_FETCH_ALLOW_HOSTS": '["127.0.0.1"]', "COLUMNS": "200"}
+    return subprocess.run([HUB, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def cms_feed(prefix: str) -> dict[str, object]:
+    offers = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    chosen = [
+        {k: v for k, v in o.items() if k != "topics"}
+        for o in offers
+        if o["local_id"].startswith(prefix + "-")
+    ]
+    chosen[0]["title"] = ""
+    return {"offers": chosen, "next": None}
+
+
+def test_check_prints_offers_rejections_and_a_summary(feed_server: FeedServer) -> None:
+    url = feed_server.route("/kierspe.json", Route(json.dumps(cms_feed("kierspe"))))
+    done = run_hub(
+        "connector",
+        "check",
+        url,
+        "--kind",
+        "json_feed",
+        "--config",
+        '{"mapping": "demo-json.yaml"}',
+        "--show",
+        "1",
+    )
+    assert done.returncode == 0, done.stderr
+    rejected = [line for line in done.stdout.splitlines() if line.startswith("abgelehnt")]
+    assert rejected == ["abgelehnt kierspe-0010 [invalid_missing] Titel: Pflichtfeld fehlt"]
+    assert '"city": "Kierspe"' in done.stdout  # one normalised offer shown in full
+    summary = [line for line in done.stdout.splitlines() if "json_feed" in line][-1]
+    cells = [c.strip() for c in summary.strip("│ ").split("│")]
+    assert cells[:4] == ["json_feed", "6", "5", "1"]  # records, offers, rejected
+
+
+def test_detect_names_the_kind(feed_server: FeedServer) -> None:
+    url = feed_server.route("/k.json", Route(json.dumps(cms_feed("kierspe"))))
+    done = run_hub("connector", "detect", url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("json_feed")
+
+
+def test_refused_url_is_a_clear_message_not_a_traceback() -> None:
+    done = subprocess.run(
+        [HUB, "connector", "check", "http://169.254.169.254/latest/meta-data/", "--kind", "push"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HUB_FETCH_ALLOW_HOSTS": "[]"},
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "error:" in done.stderr
