@@ -59,3 +59,17 @@ def engine(services: None, settings: Settings) -> Iterator[object]:
 def feed_server() -> Iterator[FeedServer]:
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[FeedServer]:
+    """One server for a whole module: stopping one takes half a second."""
+    with FeedServer() as feed:
+        yield feed
+
+
+@pytest.fixture
+def reused_server(module_server: FeedServer) -> FeedServer:
+    """The module's server with its routes and request log emptied for this test."""
+    module_server.reset()
+    return module_server
