@@ -1,9 +1,10 @@
 """Bulk downloads of a search: HSDS 3.0 JSON, GeoJSON and CSV, streamed.
 
-The routes take the search's parameters (hub/api/params.py) and export every match up to
-EXPORT_LIMIT. The count is asked first, so the headers can say how many offers
-matched (`X-Total-Count`) and whether the file was cut off (`X-Export-Truncated: true`), and so
-an unreachable engine still becomes a clean 503 before the first byte is sent.
+The routes take the search's parameters (hub/api/params.py), prepared exactly as for the
+result list (spelling correction included), and export every match up to EXPORT_LIMIT. The
+count is asked first, so the headers can say how many offers matched (`X-Total-Count`) and
+whether the file was cut off (`X-Export-Truncated: true`), and so an unreachable engine still
+becomes a clean 503 before the first byte is sent.
 
 This router must be included before the search router: its paths (`/api/v1/offers/export.csv`)
 would otherwise be taken for offer ids by `/api/v1/offers/{offer_id}`.
@@ -18,14 +19,14 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from hub.api.deps import ServeEngine
-from hub.api.params import SearchParams
+from hub.api.params import Prepared
 from hub.exports import EXPORT_LIMIT, export_filename
 from hub.exports.csv import stream_csv
 from hub.exports.geojson import stream_feature_collection
 from hub.exports.hsds import stream_service_list
 from hub.search.engine import SearchEngine
-from hub.search.request import SearchRequest
-from hub.search.service import count_offers, iter_offers
+from hub.search.prepared import PreparedSearch
+from hub.search.runner import count_offers, iter_offers
 
 router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
 CHUNK_CHARS = 64 * 1024
@@ -47,12 +48,12 @@ def _batched(chunks: Iterable[str], size: int = CHUNK_CHARS) -> Iterator[str]:
 
 def _export(
     engine: SearchEngine,
-    query: SearchRequest,
+    search: PreparedSearch,
     extension: str,
     media_type: str,
     render: Callable[[Iterable[dict[str, Any]], int], Iterator[str]],
 ) -> StreamingResponse:
-    total = count_offers(engine, query)
+    total = count_offers(engine, search)
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(extension)}"',
         "X-Total-Count": str(total),
@@ -60,7 +61,7 @@ def _export(
         "X-Export-Truncated": "true" if total > EXPORT_LIMIT else "false",
         "Cache-Control": "no-store",
     }
-    docs = iter_offers(engine, query, EXPORT_LIMIT)
+    docs = iter_offers(engine, search, EXPORT_LIMIT)
     return StreamingResponse(_batched(render(docs, total)), media_type=media_type, headers=headers)
 
 
@@ -70,10 +71,10 @@ def _export(
     response_class=StreamingResponse,
     responses={200: {"content": {"application/json": {}}}},
 )
-def export_hsds(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
+def export_hsds(engine: ServeEngine, search: Prepared) -> StreamingResponse:
     return _export(
         engine,
-        query,
+        search,
         "hsds.json",
         "application/json",
         lambda docs, total: stream_service_list(docs, total, EXPORT_LIMIT),
@@ -86,10 +87,10 @@ def export_hsds(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
     response_class=StreamingResponse,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def export_geojson(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
+def export_geojson(engine: ServeEngine, search: Prepared) -> StreamingResponse:
     return _export(
         engine,
-        query,
+        search,
         "geojson",
         "application/geo+json",
         lambda docs, _total: stream_feature_collection(docs),
@@ -102,10 +103,10 @@ def export_geojson(engine: ServeEngine, query: SearchParams) -> StreamingRespons
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_csv(engine: ServeEngine, query: SearchParams) -> StreamingResponse:
+def export_csv(engine: ServeEngine, search: Prepared) -> StreamingResponse:
     return _export(
         engine,
-        query,
+        search,
         "csv",
         "text/csv; charset=utf-8",
         lambda docs, _total: stream_csv(docs),

@@ -1,7 +1,8 @@
 """The search's query parameters as one dependency, shared by search, map, and exports.
 
-Every public read takes the same filters with the same meaning, so a result list, its map and
-its CSV never disagree. Invalid values answer 422 with a German reason.
+Every public read takes the same filters with the same meaning and runs the same prepared
+search (`Prepared`: place, spelling correction, query), so a result list, its map and its CSV
+never disagree. Invalid values answer 422 with a German reason.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, HTTPException, Query
 from pydantic import ValidationError
 
+from hub.api.deps import ServeEngine
+from hub.search.prepared import PreparedSearch
 from hub.search.request import SearchRequest
+from hub.search.runner import prepare_search
 
 StrList = Annotated[list[str], Query()]
 
@@ -93,3 +97,11 @@ def search_params(
 
 
 SearchParams = Annotated[SearchRequest, Depends(search_params)]
+
+
+def prepared_search(engine: ServeEngine, request: SearchParams) -> PreparedSearch:
+    """The request prepared once for the list, the map and every export of it."""
+    return prepare_search(engine, request)
+
+
+Prepared = Annotated[PreparedSearch, Depends(prepared_search)]

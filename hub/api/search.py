@@ -8,11 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from hub.api.deps import ServeEngine
-from hub.api.params import SearchParams, encode_cursor
-from hub.core.errors import NotFound
-from hub.search.indices import OFFERS
-from hub.search.runner import run_search
-from hub.search.suggest import complete
+from hub.api.params import Prepared, encode_cursor
+from hub.search.runner import complete, get_offer, search_page
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -42,8 +39,8 @@ class Suggestions(BaseModel):
 
 
 @router.get("/offers", summary="Search offers statewide")
-def search(engine: ServeEngine, request: SearchParams) -> OffersPage:
-    page = run_search(engine, request)
+def search(engine: ServeEngine, prepared: Prepared) -> OffersPage:
+    page = search_page(engine, prepared)
     hits = [{**h.offer, "distance_km": h.distance_km, "score": h.score} for h in page.hits]
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     place = page.place
@@ -70,10 +67,4 @@ def suggest(
 
 @router.get("/offers/{offer_id}", summary="One offer by id ('{source_id}:{local_id}')")
 def show(offer_id: str, engine: ServeEngine) -> dict[str, Any]:
-    try:
-        found = engine.request("GET", f"/{engine.name(OFFERS)}/_doc/{offer_id}")
-    except NotFound:
-        raise NotFound(
-            f"offer {offer_id!r} not found", message_de="Dieses Angebot gibt es nicht (mehr)."
-        ) from None
-    return dict(found["_source"])
+    return get_offer(engine, offer_id)

@@ -1,6 +1,6 @@
 """Bulk exports of indexed offers for other systems: HSDS 3.0 JSON, GeoJSON and CSV.
 
-Every exporter takes engine documents (what `hub.search.service.iter_offers` yields, i.e.
+Every exporter takes engine documents (what `hub.search.runner.iter_offers` yields, i.e.
 `Offer.document()` plus the search-only keys) and streams text chunks, so a 10 000-offer export
 never sits in memory as a whole. Helpers shared by the formats live here.
 """

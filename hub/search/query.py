@@ -246,7 +246,8 @@ def _point(place: Place | None) -> tuple[float, float] | None:
 
 
 def build_query(request: SearchRequest, intent: QueryIntent, place: Place | None = None) -> Clause:
-    """The query with every filter inside (no facets): for rank evaluation and exports."""
+    """The query with every filter inside (no facets): the set of offers a search finds, as
+    held by `hub.search.prepared.PreparedSearch` for the map, exports and rank evaluation."""
     filters = list(filter_clauses(request, place).values())
     return scored_query(request, intent, place=place, filters=filters)
 

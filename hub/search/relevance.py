@@ -2,7 +2,8 @@
 
 The corpus lines become offers exactly as feed records do (`normalise_record`, then
 `search_document`), go into a fresh index under the configured prefix, and every judged query
-becomes one request of a single `_rank_eval` call built by the same query builder the API uses.
+is prepared exactly as the API prepares a search (`hub.search.runner.prepare_search`: spelling
+correction, understanding, query) and becomes one request of a single `_rank_eval` call.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hub.core.places import Place, resolve_place
 from hub.core.schema import Offer, Rejection, offer_id
 from hub.ingest.normalise import normalise_record
 from hub.search.analysis import offer_index_body
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine
-from hub.search.intent import PlaceLookup, gazetteer_lookup, understand
-from hub.search.query import Near, SearchRequest, build_query
-from hub.search.suggest import did_you_mean
+from hub.search.intent import PlaceLookup, gazetteer_lookup
+from hub.search.prepared import PreparedSearch
+from hub.search.request import Near, SearchRequest
+from hub.search.runner import prepare_search
 
 K = 10
 RECALL_AT = 50
@@ -136,36 +137,38 @@ def request_for(judged: JudgedQuery) -> SearchRequest:
     )
 
 
-def rank_eval_body(
+def prepared_queries(
+    engine: SearchEngine,
     index: str,
     queries: Sequence[JudgedQuery],
     lookup: PlaceLookup | None = gazetteer_lookup,
+) -> dict[str, PreparedSearch]:
+    """Every judged query prepared as the API prepares a search (place, the did-you-mean
+    correction against the evaluation index, understanding, query), by query id."""
+    return {
+        judged.id: prepare_search(engine, request_for(judged), index=index, lookup=lookup)
+        for judged in queries
+    }
+
+
+def rank_eval_body(
+    index: str,
+    queries: Sequence[JudgedQuery],
+    prepared: Mapping[str, PreparedSearch],
     metric: dict[str, Any] | None = None,
-    spelling: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One `_rank_eval` request holding every query (default metric: nDCG@10); `spelling`
-    holds the did-you-mean correction per query id, used as the search does."""
+    """One `_rank_eval` request holding every query with its prepared query (the offers and
+    scores the list serves); default metric: nDCG@10."""
     requests = []
     for judged in queries:
-        search = request_for(judged)
-        place: Place | None = resolve_place(search.place) if search.place else None
-        text = (spelling or {}).get(judged.id) or search.q
-        query = build_query(search, understand(text, lookup), place)
         ratings = [
             {"_index": index, "_id": offer_id(source_id_of(local), local), "rating": grade}
             for local, grade in judged.ratings
         ]
-        requests.append({"id": judged.id, "request": {"query": query}, "ratings": ratings})
+        request = {"query": prepared[judged.id].query}
+        requests.append({"id": judged.id, "request": request, "ratings": ratings})
     metric = metric or {"dcg": {"k": K, "normalize": True}}
     return {"requests": requests, "metric": metric}
-
-
-def spelling_for(
-    engine: SearchEngine, index: str, queries: Sequence[JudgedQuery]
-) -> dict[str, str]:
-    """The did-you-mean correction of each query the search would apply, by query id."""
-    found = {judged.id: did_you_mean(engine, judged.query, index) for judged in queries}
-    return {qid: text for qid, text in found.items() if text}
 
 
 def run_rank_eval(engine: SearchEngine, index: str, body: dict[str, Any]) -> dict[str, float]:
@@ -189,10 +192,10 @@ def evaluate(
     offers, rejections = corpus_offers(load_corpus(corpus_path))
     index = index_offers(engine, offers)
     try:
-        spelling = spelling_for(engine, index, queries)
-        ndcg = run_rank_eval(engine, index, rank_eval_body(index, queries, lookup, None, spelling))
+        prepared = prepared_queries(engine, index, queries, lookup)
+        ndcg = run_rank_eval(engine, index, rank_eval_body(index, queries, prepared))
         recall_metric = {"recall": {"k": RECALL_AT, "relevant_rating_threshold": 2}}
-        recall_body = rank_eval_body(index, queries, lookup, recall_metric, spelling)
+        recall_body = rank_eval_body(index, queries, prepared, recall_metric)
         recall = run_rank_eval(engine, index, recall_body)
     finally:
         if not keep_index:

@@ -1,4 +1,7 @@
-"""Suggestions while typing and "Meinten Sie …?" — DSL builders plus the functions running them.
+"""Suggestions while typing and "Meinten Sie …?" as pure DSL builders and answer parsers.
+
+`hub.search.runner` sends them (`complete`, `did_you_mean`); the correction found there is part
+of the prepared search, so the list, the map and the exports all run with it.
 
 Completion uses the `title.suggest` search_as_you_type field (any word of a title may be typed
 first: "massage" completes "Babymassage-Kurs"). The misspelling check is a phrase suggester over
@@ -13,8 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.core.vocab import fold
-from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
 from hub.search.intent import known_word
 
 Body = dict[str, Any]
@@ -95,22 +96,6 @@ def corrected_query(text: str, corrected: str | None) -> str | None:
     return " ".join(changes.get(word, word) for word in fold(text).split())
 
 
-def complete(
-    engine: SearchEngine, prefix: str, size: int = 8, index: str | None = None
-) -> list[str]:
-    """Up to `size` offer titles for what has been typed so far."""
-    if len(prefix.strip()) < 2:
-        return []
-    target = index or engine.name(OFFERS)
-    return parse_completions(
-        engine.request("POST", f"/{target}/_search", completion_body(prefix, size))
-    )
-
-
-def did_you_mean(engine: SearchEngine, text: str, index: str | None = None) -> str | None:
-    """'Meinten Sie …?': the corrected query (folded), or None when nothing needs correcting."""
-    if not any(len(word) >= MIN_LENGTH for word in fold(text).split()):
-        return None
-    target = index or engine.name(OFFERS)
-    answer = engine.request("POST", f"/{target}/_search", did_you_mean_body(text))
-    return corrected_query(text, parse_did_you_mean(answer, text))
+def worth_checking(text: str) -> bool:
+    """Whether any word is long enough for the suggester to correct (saves a round trip)."""
+    return any(len(word) >= MIN_LENGTH for word in fold(text).split())

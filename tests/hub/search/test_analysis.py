@@ -14,7 +14,7 @@ from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.intent import understand
 from hub.search.query import SearchRequest, build_query
-from hub.search.suggest import complete, did_you_mean
+from hub.search.runner import complete, did_you_mean
 from tests.hub.search.search_fixtures import offer_index
 
 pytestmark = pytest.mark.services

@@ -9,7 +9,15 @@ import pytest
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.query import Near, SearchRequest
-from hub.search.runner import SearchPage, UnknownPlace, run_search
+from hub.search.runner import (
+    SearchPage,
+    UnknownPlace,
+    count_offers,
+    iter_offers,
+    prepare_search,
+    run_search,
+    search_page,
+)
 from tests.hub.search.search_fixtures import ESSEN, offer_index
 
 pytestmark = pytest.mark.services
@@ -101,3 +109,19 @@ def test_misspelt_query_is_corrected_and_reported(search: tuple[SearchEngine, st
     page = _run(search, q="hebame")
     assert page.did_you_mean == "hebamme"
     assert page.hits[0].offer["local_id"] == "familienhebamme"
+
+
+def test_count_and_export_read_the_offers_of_the_list(search: tuple[SearchEngine, str]) -> None:
+    engine, index = search
+    prepared = prepare_search(engine, SearchRequest(q="hebame", size=50), index=index)
+    listed = {hit.offer["id"] for hit in search_page(engine, prepared, index=index).hits}
+    exported = [offer["id"] for offer in iter_offers(engine, prepared, index=index)]
+    assert prepared.corrected == "hebamme" and listed
+    assert set(exported) == listed and len(exported) == len(listed)
+    assert count_offers(engine, prepared, index=index) == len(listed)
+
+
+def test_export_stops_at_the_limit(search: tuple[SearchEngine, str]) -> None:
+    engine, index = search
+    everything = prepare_search(engine, SearchRequest(), index=index)
+    assert len(list(iter_offers(engine, everything, 4, index=index))) == 4
