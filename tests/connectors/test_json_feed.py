@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -32,8 +31,6 @@ from tests.support.golden import assert_golden_parts
 from tests.support.paths import DEMO_CORPUS, FIXTURES
 
 FIXTURES = FIXTURES / "json_feed"
-CORPUS = Path("/work/shared/data/relevance/corpus.jsonl")
-CORPUS_COPY = DEMO_CORPUS
 CONTEXT = SourceContext(source_id="altena", ags=("05962004",), name="Stadt Altena")
 ISERLOHN = SourceContext(source_id="iserlohn", ags=("05962024",), name="Stadt Iserlohn")
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
@@ -81,8 +78,7 @@ def serve_demo(server: FeedServer) -> str:
 
 
 def corpus_lines(prefix: str) -> list[dict[str, Any]]:
-    path = CORPUS if CORPUS.exists() else CORPUS_COPY
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [json.loads(line) for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines()]
     return [line for line in lines if line["local_id"].startswith(prefix + "-")]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from tests.support import golden
 from tests.support.connectors import local_fetcher, normalise_by_id, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import templated
-from tests.support.paths import FIXTURES
+from tests.support.paths import DEFUSEDXML, FIXTURES
 
 FIXTURES = FIXTURES / "rss"
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
@@ -184,9 +183,7 @@ def test_empty_but_valid_feed_yields_no_records(server: FeedServer) -> None:
 
 @pytest.mark.parametrize("name", ["xmlbomb.xml", "quadratic.xml", "external.xml", "cyclic.xml"])
 def test_hostile_xml_is_refused_before_feedparser_sees_it(server: FeedServer, name: str) -> None:
-    hostile = Path(__file__).resolve().parents[3] / "shared/data/security/xml/defusedxml" / name
-    if not hostile.exists():
-        pytest.skip("shared/data not beside the checkout")
+    hostile = DEFUSEDXML / name
     server.route("/feed.xml", Route(hostile.read_bytes(), content_type=RSS))
 
     with pytest.raises(PermanentFetchError):

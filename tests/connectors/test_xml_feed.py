@@ -8,7 +8,6 @@ rewrite it after a deliberate change and review the diff.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +20,9 @@ from hub.core.errors import PermanentFetchError
 from tests.support.connectors import local_fetcher, outcome, run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.golden import assert_golden_parts
-from tests.support.paths import FIXTURES
+from tests.support.paths import DEFUSEDXML, FIXTURES
 
 FIXTURES = FIXTURES / "xml_feed"
-HOSTILE = Path("/work/shared/data/security/xml/defusedxml")
 CONTEXT = SourceContext(source_id="luedenscheid", ags=("05962032",), name="Stadt Lüdenscheid")
 NO_WAIT = RetryPolicy(attempts=3, sleep=lambda _seconds: None)
 USED_FIXTURES = {"angebote.xml", "angebote.expected.json"}
@@ -131,14 +129,15 @@ def test_unchanged_xml_feed_answers_304(feed_server: FeedServer) -> None:
     ],
 )
 def test_xml_bombs_and_external_entities_are_refused(feed_server: FeedServer, name: str) -> None:
-    url = feed_server.route("/export.xml", Route((HOSTILE / name).read_bytes(), content_type=XML))
+    body = (DEFUSEDXML / name).read_bytes()
+    url = feed_server.route("/export.xml", Route(body, content_type=XML))
     with pytest.raises(PermanentFetchError) as error:
         run(connector(url))
     assert "Sicherheitsgründen" in error.value.message_de
 
 
 def test_xslt_instead_of_a_feed_is_refused(feed_server: FeedServer) -> None:
-    body = (HOSTILE / "xalan_exec.xsl").read_bytes()
+    body = (DEFUSEDXML / "xalan_exec.xsl").read_bytes()
     url = feed_server.route("/export.xml", Route(body, content_type=XML))
     with pytest.raises(PermanentFetchError) as error:
         run(connector(url))

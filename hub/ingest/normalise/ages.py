@@ -1,6 +1,6 @@
 """Free German age phrases ("0–3 Jahre", "ab 6 Monaten", "werdende Eltern", "U3") → age range.
 
-The rule follows how the relevance corpus (`shared/data/relevance/corpus.jsonl`, 400 offers with
+The rule follows how the relevance corpus (`tests/data/relevance/corpus.jsonl`, 400 offers with
 text and structured ages) encodes the phrases it contains, so feeds and the judged data agree:
 
 - Months are inclusive at both ends and a year boundary is its month count: "N Jahre" is N×12

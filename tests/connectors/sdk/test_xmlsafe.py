@@ -17,13 +17,13 @@ import pytest
 from connectors.sdk.xmlsafe import UnsafeXMLError, parse_xml
 from hub.core.errors import PermanentFetchError
 from hub.core.text import html_to_text
+from tests.support.paths import HOSTILE_XML
 
-CORPUS = Path("/work/shared/data/security/xml")
-FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in {".xml", ".xsd", ".xsl"})
+FILES = sorted(p for p in HOSTILE_XML.rglob("*") if p.suffix in {".xml", ".xsd", ".xsl"})
 BENIGN = {"simple.xml", "simple-ns.xml"}
 LINES = [
     (f"{path.stem}:{number}", line)
-    for path in sorted(CORPUS.rglob("*.txt"))
+    for path in sorted(HOSTILE_XML.rglob("*.txt"))
     if not path.name.startswith("LICENSE")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
     if line.strip()
@@ -95,7 +95,7 @@ def test_payload_line_is_refused_or_parses_inert(line: str) -> None:
 )
 def test_refusals_say_why(name: str, reason: str) -> None:
     with pytest.raises(UnsafeXMLError) as caught:
-        parse_xml((CORPUS / name).read_bytes())
+        parse_xml((HOSTILE_XML / name).read_bytes())
     assert caught.value.reason == reason
 
 
@@ -110,7 +110,7 @@ def test_a_bare_doctype_may_be_allowed_but_entities_never() -> None:
         parse_xml(rss)
     for name in ("xmlbomb.xml", "external.xml", "external_file.xml", "cyclic.xml"):
         with pytest.raises(UnsafeXMLError) as caught:
-            parse_xml((CORPUS / "defusedxml" / name).read_bytes(), allow_doctype=True)
+            parse_xml((HOSTILE_XML / "defusedxml" / name).read_bytes(), allow_doctype=True)
         assert caught.value.reason in {"entities", "external"}
 
 

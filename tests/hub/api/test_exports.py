@@ -16,7 +16,6 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,21 +33,13 @@ from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from hub.sources.store import SourceInput, SourceRegistry
 from tests.support.feeds import FeedServer, Route
+from tests.support.paths import HSDS_SCHEMA
 
 with warnings.catch_warnings():
     # Starlette ≥1.x asks for its `httpx2` fork and warns (an error here) when it finds httpx.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parents[3]
-HSDS_SCHEMA = next(
-    p
-    for p in (
-        ROOT.parent / "shared" / "data" / "hsds" / "openreferral-3.0" / "schema",
-        Path("/work/shared/data/hsds/openreferral-3.0/schema"),
-    )
-    if (p / "service.json").exists()
-)
 FEEDS = ("bonn", "altena", "balve")  # 32 offers; Bonn has an online-only one
 TOKEN = "exporttest" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:8])
 

@@ -13,7 +13,6 @@ import re
 import socket
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,9 +27,9 @@ from hub.core.addresses import (
 from hub.core.errors import PermanentFetchError, UnsafeURLError
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
+from tests.support.paths import SSRF_URLS
 
-SSRF_LIST = Path("/work/shared/data/security/ssrf_urls.txt")
-URLS = [line for line in SSRF_LIST.read_text(encoding="utf-8").splitlines() if line.strip()]
+URLS = [line for line in SSRF_URLS.read_text(encoding="utf-8").splitlines() if line.strip()]
 DNS_NAMES = ("nip.io", "1u.ms", "localtest.me", "localh.st", "r3dir.me", "nicob.net")
 METADATA_HINTS = ("169.254.169.254", "169.254.170.2", "100.100.100.200", "192.0.0.192",
                   "metadata", "instance-data", "fd00:ec2")  # fmt: skip

@@ -14,7 +14,6 @@ import json
 import math
 import uuid
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,23 +34,15 @@ from hub.exports.hsds import (
     to_service,
 )
 from hub.search.documents import search_document
+from tests.support.paths import HSDS_SCHEMA, HSDS_SERVICE_EXAMPLE
 
-ROOT = Path(__file__).resolve().parents[3]
-HSDS = next(
-    p
-    for p in (
-        ROOT.parent / "shared" / "data" / "hsds" / "openreferral-3.0",
-        Path("/work/shared/data/hsds/openreferral-3.0"),
-    )
-    if (p / "schema" / "service.json").exists()
-)
 TODAY = date(2026, 3, 1)
 
 
 def _registry() -> Registry:
     resources = [
         (path.name, Resource.from_contents(json.loads(path.read_text("utf-8")), DRAFT202012))
-        for path in sorted((HSDS / "schema").glob("*.json"))
+        for path in sorted(HSDS_SCHEMA.glob("*.json"))
     ]
     return Registry().with_resources(resources)
 
@@ -81,7 +72,7 @@ def _uri(value: object) -> bool:
 
 
 def validator(name: str) -> Draft202012Validator:
-    schema = json.loads((HSDS / "schema" / f"{name}.json").read_text("utf-8"))
+    schema = json.loads((HSDS_SCHEMA / f"{name}.json").read_text("utf-8"))
     return Draft202012Validator(schema, registry=REGISTRY, format_checker=FORMATS)
 
 
@@ -149,7 +140,7 @@ def document(**overrides: Any) -> dict[str, Any]:
 
 
 def test_validator_setup_accepts_the_official_full_example() -> None:
-    example = json.loads((HSDS / "examples" / "service_full.json").read_text("utf-8"))
+    example = json.loads(HSDS_SERVICE_EXAMPLE.read_text("utf-8"))
     assert errors(example) == []
 
 
@@ -302,7 +293,7 @@ def test_costs_languages_description_and_status() -> None:
 
 
 def _page_schema() -> dict[str, Any]:
-    openapi = json.loads((HSDS / "schema" / "openapi.json").read_text("utf-8"))
+    openapi = json.loads((HSDS_SCHEMA / "openapi.json").read_text("utf-8"))
     page: dict[str, Any] = openapi["components"]["schemas"]["Page"]
     return {**page, "required": list(page["properties"])}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from hub.push import (
     sign_headers,
     verify,
 )
+from tests.support.paths import WEBHOOK_VECTORS
 
-VECTORS = json.loads(Path("/work/shared/data/webhooks/test_vectors.json").read_text("utf-8"))
+VECTORS = json.loads(WEBHOOK_VECTORS.read_text("utf-8"))
 TOLERANCE = VECTORS["tolerance_seconds"]
 SECRET = VECTORS["sign"][0]["secret"]
 EXPECTED_ERROR = {

@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import pytest
 
-from hub.core.settings import PROJECT_ROOT, Settings
+from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.relevance import evaluate, load_queries
+from tests.support.paths import RELEVANCE_CORPUS, RELEVANCE_QUERIES
 
 pytestmark = pytest.mark.services
 
-DATA = PROJECT_ROOT.parent / "shared" / "data" / "relevance"
 TARGET = 0.85
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/data/relevance")
 def test_dev_queries_reach_ndcg_at_10_of_at_least_0_85(settings: Settings) -> None:
     engine = SearchEngine(settings)
     try:
-        report = evaluate(engine, DATA / "queries_dev.json", DATA / "corpus.jsonl")
+        report = evaluate(engine, RELEVANCE_QUERIES, RELEVANCE_CORPUS)
     finally:
         engine.close()
     assert not report.rejections, report.rejections[:3]
-    assert len(report.per_query) == len(load_queries(DATA / "queries_dev.json")) == 40
+    assert len(report.per_query) == len(load_queries(RELEVANCE_QUERIES)) == 40
     assert report.ndcg >= TARGET, f"nDCG@10 {report.ndcg:.3f}; worst: {report.worst()}"
     assert not engine.exists(f"/{report.index}")
 

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from hub.core.text import html_to_text
 from hub.ingest.normalise.ages import AgeRange, parse_age_text
-
-ROOT = Path(__file__).resolve().parents[4]
-CORPUS = next(
-    p
-    for p in (
-        ROOT.parent / "shared" / "data" / "relevance" / "corpus.jsonl",
-        Path("/work/shared/data/relevance/corpus.jsonl"),
-        ROOT / "hub" / "dev" / "demo" / "data" / "corpus.jsonl",
-    )
-    if p.exists()
-)
+from tests.support.paths import RELEVANCE_CORPUS
 
 
 @pytest.mark.parametrize(
@@ -112,7 +101,7 @@ def test_parser_agrees_with_the_corpus_where_its_texts_state_an_age() -> None:
     ("Kinder von 0 bis 3 Jahren" with 0..12 months); the share must stay high."""
     compared = agreed = 0
     misses: list[str] = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+    for line in RELEVANCE_CORPUS.read_text(encoding="utf-8").splitlines():
         offer = json.loads(line)
         for field in ("title", "summary", "description"):
             text = html_to_text(offer[field])

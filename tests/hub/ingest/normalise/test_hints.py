@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +16,8 @@ from hub.ingest.normalise.hints import (
     parse_cost_text,
     resolve_hints,
 )
+from tests.support.paths import RELEVANCE_CORPUS
 
-ROOT = Path(__file__).resolve().parents[4]
-CORPUS = next(
-    p
-    for p in (
-        Path("/work/shared/data/relevance/corpus.jsonl"),
-        ROOT / "hub" / "dev" / "demo" / "data" / "corpus.jsonl",
-    )
-    if p.exists()
-)
 BASE = {
     "url": "https://www.unna.de/familie/angebot",
     "title": "Angebot",
@@ -79,7 +70,7 @@ def test_cost_notes(text: str, cost: str) -> None:
 
 
 def test_cost_rule_agrees_with_the_corpus_cost_notes() -> None:
-    lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    lines = [json.loads(line) for line in RELEVANCE_CORPUS.read_text(encoding="utf-8").splitlines()]
     agreed = sum(parse_cost_text(o["cost_note"]) == o["cost"] for o in lines)
     share = agreed / len(lines)
     print(f"cost notes: {agreed}/{len(lines)} agree with the corpus ({share:.1%})")
