@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AnyHttpUrl, Field
 
-from connectors.ical import location_from_text
 from connectors.sdk.base import Connector, ConnectorConfig, Cursor, FetchGenerator, RawRecord
+from connectors.sdk.locations import location_from_text
 from connectors.sdk.paging import (
     DEFAULT_RETRY,
     RetryPolicy,

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from connectors.ical import location_from_text
+from connectors.sdk.locations import location_from_text
 from connectors.sdk.recurrence import (
     Rule,
     Window,

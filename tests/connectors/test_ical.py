@@ -16,7 +16,6 @@ from connectors.ical import (
     ICalConfig,
     ICalConnector,
     describe_recurrence,
-    location_from_text,
 )
 from connectors.sdk.base import SourceContext
 from connectors.sdk.paging import RetryPolicy
@@ -183,37 +182,6 @@ def test_empty_calendar_yields_nothing(server: FeedServer) -> None:
     records, cursor = run(connector(server))
 
     assert records == [] and not cursor.not_modified
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "Familienzentrum Kinderhaus, Idenbrockplatz 8, 48159 Münster",
-            {
-                "name": "Familienzentrum Kinderhaus",
-                "street": "Idenbrockplatz 8",
-                "postcode": "48159",
-                "city": "Münster",
-            },
-        ),
-        (
-            "Hauptstraße 1, 12345 Musterstadt",
-            {"street": "Hauptstraße 1", "postcode": "12345", "city": "Musterstadt"},
-        ),
-        (
-            "Rathaus, Raum 3, D-33602 Bielefeld",
-            {"name": "Rathaus, Raum 3", "postcode": "33602", "city": "Bielefeld"},
-        ),
-        (
-            "12th and Market Streets (weather permitting)",
-            {"name": "12th and Market Streets (weather permitting)"},
-        ),
-        ("", {}),
-    ],
-)
-def test_location_text_is_split_into_address_parts(text: str, expected: dict[str, str]) -> None:
-    assert location_from_text(text) == expected
 
 
 def test_recurrence_is_described_in_german() -> None:
