@@ -12,10 +12,16 @@ from fastapi.responses import JSONResponse
 
 from hub.api import exports, health, search, sources, webhooks
 from hub.api import map as map_api
-from hub.core.errors import ConfigError, ConflictError, HubError, NotFound, ServiceUnavailable
+from hub.core.errors import (
+    ConfigError,
+    ConflictError,
+    HubError,
+    NotFound,
+    ServiceUnavailable,
+    UnknownPlace,
+)
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
-from hub.search.runner import UnknownPlace
 from hub.web import install as install_web
 
 STATUS = {

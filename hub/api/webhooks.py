@@ -12,13 +12,14 @@ from pydantic import BaseModel
 
 from hub.api.deps import IndexEngine, RedisDep, SettingsDep
 from hub.api.sources import Auth, authorized_source
-from hub.core.errors import HubError
-from hub.push.receiver import EventShapeError, WebhookReceiver
-from hub.push.signing import (
+from hub.core.errors import (
     BadTimestampError,
+    EventShapeError,
+    HubError,
     MissingHeadersError,
     WebhookVerificationError,
 )
+from hub.push.receiver import WebhookReceiver
 from hub.sources.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceRegistry
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.core.errors import HubError
+from hub.core.errors import UnknownPlace
 from hub.core.places import Place, resolve_place
 from hub.search.engine import SearchEngine
 from hub.search.facets import FacetValue, facet_aggs, parse_facets
@@ -18,12 +18,6 @@ from hub.search.indices import OFFERS
 from hub.search.intent import PlaceLookup, QueryIntent, gazetteer_lookup, understand
 from hub.search.query import SearchRequest, build_search, filter_clauses
 from hub.search.suggest import did_you_mean
-
-
-class UnknownPlace(HubError):
-    """The place of residence typed is not in the NRW gazetteer."""
-
-    code = "unknown_place"
 
 
 @dataclass(frozen=True)

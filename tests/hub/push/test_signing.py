@@ -8,19 +8,16 @@ from typing import Any
 
 import pytest
 
-from hub.core.errors import HubError
-from hub.push import (
+from hub.core.errors import (
     BadSignatureError,
     BadTimestampError,
+    HubError,
     InvalidSecretError,
     MissingHeadersError,
     TimestampOutOfToleranceError,
     WebhookVerificationError,
-    generate_secret,
-    sign,
-    sign_headers,
-    verify,
 )
+from hub.push import generate_secret, sign, sign_headers, verify
 
 VECTORS = json.loads(Path("/work/shared/data/webhooks/test_vectors.json").read_text("utf-8"))
 TOLERANCE = VECTORS["tolerance_seconds"]

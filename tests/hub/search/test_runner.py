@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.core.errors import UnknownPlace
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.query import Near, SearchRequest
-from hub.search.runner import SearchPage, UnknownPlace, run_search
+from hub.search.runner import SearchPage, run_search
 from tests.hub.search.search_fixtures import ESSEN, offer_index
 
 pytestmark = pytest.mark.services
