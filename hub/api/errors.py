@@ -69,7 +69,7 @@ HTTP_ERRORS = {
     403: ("forbidden", "Kein Zugriff."),
     404: ("not_found", "Diese Adresse gibt es nicht."),
     405: ("method_not_allowed", "Diese Methode ist hier nicht erlaubt."),
-    409: ("conflict", "Die Änderung kollidiert mit einer gleichzeitigen. Bitte erneut versuchen."),
+    409: ("conflict", "Gleichzeitig wurde etwas anderes geändert. Bitte erneut versuchen."),
     413: ("too_large", "Der Inhalt ist zu groß."),
     422: ("invalid_request", "Die Anfrage ist ungültig."),
     429: ("too_many_requests", "Zu viele Anfragen. Bitte warten Sie einen Moment."),
@@ -111,7 +111,7 @@ def status_of(exc: HubError) -> int:
 def public_detail(exc: HubError, status: int) -> str:
     """German text safe to show anyone: the error's own for 4xx, a general one for 5xx."""
     if status >= 500:
-        what = next(text for cls, text in UNAVAILABLE_DE if isinstance(exc, cls))
+        what = next((text for cls, text in UNAVAILABLE_DE if isinstance(exc, cls)), INTERNAL_DE)
         return f"{what} {TRY_LATER_DE}"
     if exc.message_de == exc.message:  # raised without a German text: never echo the English
         return HTTP_ERRORS.get(status, HTTP_ERRORS[DEFAULT_STATUS])[1]
@@ -144,7 +144,8 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors: list[dict[str, Any]] = list(exc.errors())
     names = sorted({_field(e["loc"]) for e in errors})
-    log.info("api.invalid_request", fields=names, request_id=request_id(request))
+    reasons = [f"{_field(e['loc'])}: {e['msg']}" for e in errors]  # never the input: personal
+    log.info("api.invalid_request", reasons=reasons, request_id=request_id(request))
     detail = f"{HTTP_ERRORS[422][1]} Bitte prüfen Sie: {', '.join(names)}."
     return error_response(request, 422, "invalid_request", detail)
 

@@ -207,3 +207,16 @@ def test_webhook_refusals_400_401_409_are_in_the_one_shape(
         call(app, "POST", url, content=body, headers=headers), 409, "conflict"
     )
     assert "pausiert" in paused["detail"]
+
+
+def test_a_bug_is_500_in_the_one_shape_without_its_message(settings: Settings) -> None:
+    app = create_app(settings)
+
+    def broken() -> None:
+        raise RuntimeError("secret internals at 10.0.0.7")
+
+    app.add_api_route("/api/v1/kaputt", broken)
+    response = call(app, "GET", "/api/v1/kaputt")
+    body = assert_one_shape(response, 500, "internal_error")
+    assert "interner Fehler" in body["detail"]
+    assert "secret" not in response.text and "10.0.0.7" not in response.text
