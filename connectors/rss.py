@@ -26,8 +26,8 @@ from connectors.sdk.base import (
     SourceContext,
 )
 from connectors.sdk.paging import DEFAULT_RETRY, get_first_page, next_link_pages
-from connectors.sdk.xmlsafe import UnsafeXMLError, parse_xml
-from hub.core.errors import PermanentFetchError, RecordError
+from connectors.sdk.xmlsafe import parse_xml
+from hub.core.errors import PermanentFetchError, RecordError, UnsafeXMLError
 from hub.core.fetcher import FetchResponse, SafeFetcher
 from hub.core.schema import MAX_SUMMARY
 from hub.core.text import html_to_text

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml import ElementTree as SafeElementTree
 
-from hub.core.errors import PermanentFetchError
+from hub.core.errors import UnsafeXMLError
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 FOREIGN_ROOTS = {
@@ -23,16 +23,6 @@ FOREIGN_ROOTS = {
     "{http://www.w3.org/1999/XSL/Transform}transform": "ein XSLT-Stylesheet",
     "{http://www.w3.org/2001/XMLSchema}schema": "ein XML-Schema (XSD)",
 }
-
-
-class UnsafeXMLError(PermanentFetchError):
-    """Raised when an XML payload is malformed, too large or uses refused XML features."""
-
-    code = "unsafe_xml"
-
-    def __init__(self, message: str, *, reason: str, message_de: str) -> None:
-        super().__init__(message, message_de=message_de)
-        self.reason = reason
 
 
 def parse_xml(

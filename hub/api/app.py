@@ -1,4 +1,5 @@
-"""The FastAPI application: routers per audience, request ids in logs, hub errors as HTTP."""
+"""The FastAPI application: routers per audience, request ids in logs, errors as HTTP answers
+(`hub.api.errors`)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,12 @@ from collections.abc import Awaitable, Callable
 import redis
 import structlog
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 
-from hub.api import exports, health, search, sources, webhooks
+from hub.api import errors, exports, health, search, sources, webhooks
 from hub.api import map as map_api
-from hub.core.errors import ConfigError, ConflictError, HubError, NotFound, ServiceUnavailable
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
-from hub.search.runner import UnknownPlace
 from hub.web import install as install_web
-
-STATUS = {
-    NotFound: 404,
-    ConflictError: 409,
-    ConfigError: 422,
-    UnknownPlace: 422,
-    ServiceUnavailable: 503,
-}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhooks.router)  # signed pushes and key rotation
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
     app.middleware("http")(_request_id)
-    app.exception_handler(HubError)(_hub_error)
+    errors.install(app)
     return app
 
 
@@ -55,19 +45,9 @@ async def _request_id(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request.state.request_id = request_id  # error answers name it too
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     response = await call_next(request)
     response.headers["x-request-id"] = request_id
     return response
-
-
-async def _hub_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HubError)
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-    if status >= 500:
-        structlog.get_logger(__name__).warning("api.unavailable", error=exc.message)
-    return JSONResponse(
-        {"error": exc.code, "detail": exc.message_de, "message": exc.message},
-        status_code=status,
-    )

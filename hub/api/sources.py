@@ -8,13 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel
 
-from connectors.sdk.registry import connector_class
-from hub import queue
 from hub.api.deps import AdminDep, IndexEngine, SettingsDep, is_admin
-from hub.core.errors import ConfigError
-from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
-from hub.sources.keys import hash_key, key_matches, new_api_key
+from hub.sources import enrolment
+from hub.sources.keys import key_matches
 from hub.sources.runs import RunStore, SyncRun
 from hub.sources.store import Source, SourceInput, SourceRegistry
 
@@ -55,23 +52,6 @@ class SyncQueued(BaseModel):
     status: str = "queued"
 
 
-def validate_source(settings: Settings, data: SourceInput) -> None:
-    """Known connector kind, valid connector config, URL the safe fetcher accepts."""
-    cls = connector_class(data.kind)
-    try:
-        cls.parse_config({**data.config, "url": data.url})
-    except ValueError as exc:
-        raise ConfigError(
-            f"invalid config for {data.kind}: {exc}",
-            message_de=f"Die Einstellungen für den Feed-Typ „{data.kind}“ sind ungültig: {exc}",
-        ) from exc
-    fetcher = SafeFetcher(settings)
-    try:
-        fetcher.check_url(data.url)
-    finally:
-        fetcher.close()
-
-
 def authorize(
     source_id: str, settings: Settings, source: Source, authorization: str | None
 ) -> None:
@@ -98,12 +78,8 @@ Auth = Annotated[str | None, Header(alias="Authorization")]
 def create_source(
     data: SourceInput, _: AdminDep, settings: SettingsDep, engine: IndexEngine
 ) -> SourceCreated:
-    validate_source(settings, data)
-    key = new_api_key()
-    registry = SourceRegistry(engine)
-    source = registry.create(data)
-    source = registry.update(source.id, lambda s: s.api_key_hashes.append(hash_key(key)))
-    return SourceCreated(**SourceOut.of(source).model_dump(), api_key=key)
+    registered = enrolment.register_source(settings, SourceRegistry(engine), data)
+    return SourceCreated(**SourceOut.of(registered.source).model_dump(), api_key=registered.api_key)
 
 
 @router.get("", summary="All sources with their health (ministry)")
@@ -136,5 +112,5 @@ def request_sync(
     full: bool = False,
 ) -> SyncQueued:
     authorized_source(SourceRegistry(engine), source_id, settings, authorization)
-    task_id = queue.enqueue_sync(settings, source_id, trigger="api", full=full)
+    task_id = enrolment.request_sync(settings, source_id, trigger="api", full=full)
     return SyncQueued(source_id=source_id, task_id=task_id)

@@ -9,7 +9,7 @@ import typer
 from hub.cli.common import console, settings
 from hub.dev.processes import api_command, beat_command, worker_command
 from hub.ingest.runner import SyncOptions, SyncRunner
-from hub.queue import enqueue_sync
+from hub.sources.enrolment import request_sync
 
 
 def sync(
@@ -22,7 +22,7 @@ def sync(
 ) -> None:
     """Sync one source now (inline), or queue it for the workers with --queue."""
     if queue:
-        task_id = enqueue_sync(
+        task_id = request_sync(
             settings(), source_id, trigger="cli", full=full, allow_mass_delete=allow_mass_delete
         )
         console.print(f"queued sync of [bold]{source_id}[/] (task {task_id})")

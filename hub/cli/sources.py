@@ -7,10 +7,9 @@ import json
 import typer
 from rich.table import Table
 
-from hub.api.sources import validate_source
 from hub.cli.common import console, engine, settings
 from hub.search.indices import ensure_indices
-from hub.sources.keys import hash_key, new_api_key
+from hub.sources.enrolment import register_source
 from hub.sources.runs import RunStore
 from hub.sources.store import SourceInput, SourceRegistry
 
@@ -39,13 +38,9 @@ def add(
     )
     eng = engine()
     ensure_indices(eng)
-    validate_source(settings(), data)
-    key = new_api_key()
-    registry = SourceRegistry(eng)
-    registry.create(data)
-    registry.update(source_id, lambda s: s.api_key_hashes.append(hash_key(key)))
+    registered = register_source(settings(), SourceRegistry(eng), data)
     console.print(f"registered [bold]{source_id}[/] ({kind}) → {url}")
-    console.print(f"API key (shown once, store it safely): [bold]{key}[/]")
+    console.print(f"API key (shown once, store it safely): [bold]{registered.api_key}[/]")
 
 
 @app.command("list")

@@ -9,7 +9,6 @@ import redis
 import typer
 from rich.table import Table
 
-from hub import queue
 from hub.cli.common import console
 from hub.core.settings import Settings, get_settings
 from hub.dev import services
@@ -19,6 +18,7 @@ from hub.ingest.locks import writers_paused
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
 from hub.search.reindex import is_stale, reindex
+from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStatus, RunStore
 from hub.sources.store import Source, SourceInput, SourceRegistry
 
@@ -96,7 +96,7 @@ def _register_and_sync(settings: Settings, base_url: str) -> None:
             registry.update(feed.source_id, _set_url(data.url))
         else:
             registry.create(data)
-        queue.enqueue_sync(settings, feed.source_id, trigger="demo", full=True)
+        request_sync(settings, feed.source_id, trigger="demo", full=True)
     _wait_for_runs(settings, [f.source_id for f in demo_feeds()])
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import idna
 
-from hub.core.errors import UnsafeURLError
+from hub.core.errors import RefusedURLError, UnresolvableHostError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -108,20 +108,6 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?$")
 _NUMERIC = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
-
-
-class RefusedURLError(UnsafeURLError):
-    """A refused URL with a machine-readable `reason` (scheme, userinfo, loopback, ...)."""
-
-    def __init__(self, message: str, *, reason: str, message_de: str) -> None:
-        super().__init__(message, message_de=message_de)
-        self.reason = reason
-
-
-class UnresolvableHostError(RefusedURLError):
-    """Raised when a host name does not resolve: an address we cannot see, we cannot check."""
-
-    code = "unresolvable_host"
 
 
 @dataclass(frozen=True)

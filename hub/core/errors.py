@@ -1,23 +1,38 @@
-"""One exception tree for the whole hub.
+"""One exception tree for the whole project: every exception class of hub/, connectors/ and
+workers/ is defined here, so a caller finds what it may catch in one place.
 
-    HubError                          base; never raised itself
-    ├── ConfigError                   settings or a source/mapping config is invalid
-    ├── LocalServiceError             a local dev/test service cannot be started
-    ├── NotFound                      a source, run or offer id does not exist
-    ├── ConflictError                 optimistic concurrency lost (seq_no/primary_term moved on)
-    ├── EngineRequestError            the engine refused a request (4xx): a bug or bad input
-    ├── ServiceUnavailable            a backing service (engine, Redis, broker) cannot be reached
-    │   ├── EngineUnavailable         the search engine did not answer or answered 5xx
-    │   └── BrokerUnavailable         Redis/the Celery broker refused or timed out
-    ├── FetchError                    fetching a source failed; the run fails, nothing is deleted
-    │   ├── TransientFetchError       timeouts, 5xx, 429, connection resets: retried with backoff
-    │   └── PermanentFetchError       4xx, malformed feed, HTML instead of a feed: no retry
-    │       ├── UnsafeURLError        the URL or a redirect targets a refused address or scheme
-    │       └── BodyTooLargeError     the body (or its decompressed form) exceeds the cap
-    └── RecordError                   one record cannot become an offer: becomes a rejection,
-                                      the rest of the batch goes on
+    HubError                              base; never raised itself
+    ├── ConfigError                       settings or a source/mapping config is invalid
+    ├── LocalServiceError                 a local dev/test service cannot be started
+    ├── NotFound                          a source, run or offer id does not exist
+    ├── ConflictError                     optimistic concurrency lost (seq_no/primary_term moved on)
+    ├── UnknownPlace                      the place of residence searched is not in NRW's gazetteer
+    ├── EngineRequestError                the engine refused a request (4xx): a bug or bad input
+    ├── ReindexError                      a reindex copy did not complete; alias untouched
+    ├── ServiceUnavailable                a backing service (engine, Redis, broker) is unreachable
+    │   ├── EngineUnavailable             the search engine did not answer or answered 5xx
+    │   └── BrokerUnavailable             Redis/the Celery broker refused or timed out
+    ├── WebhookVerificationError          a pushed delivery cannot be authenticated
+    │   ├── MissingHeadersError           a webhook-* header is absent or empty
+    │   ├── BadTimestampError             webhook-timestamp is not integer Unix seconds
+    │   ├── TimestampOutOfToleranceError  webhook-timestamp is too far from now (replay, clock)
+    │   ├── BadSignatureError             no signature matches a current secret
+    │   └── InvalidSecretError            a configured secret is empty, not base64 or too short
+    ├── EventShapeError                   a verified webhook body is not a known event
+    ├── FetchError                        fetching a source failed; the run fails, deletes nothing
+    │   ├── TransientFetchError           timeouts, 5xx, 429, resets: retried with backoff
+    │   └── PermanentFetchError           4xx, malformed feed, HTML instead of a feed: no retry
+    │       ├── UnsafeURLError            a URL or redirect targets a refused address or scheme
+    │       │   └── RefusedURLError       the same, with a machine-readable `reason`
+    │       │       └── UnresolvableHostError  the host name does not resolve
+    │       ├── BodyTooLargeError         the body (or its decompressed form) exceeds the cap
+    │       └── UnsafeXMLError            XML is malformed, too large or uses refused features
+    └── RecordError                       one record cannot become an offer: becomes a rejection,
+                                          the rest of the batch goes on
 
-Every class carries a German `message_de` where a municipality or citizen may read it.
+Every class carries a German `message_de` where a municipality or citizen may read it; the
+English `message` is for logs only. How each class becomes an HTTP answer is decided in one
+place, `hub/api/errors.py`.
 """
 
 from __future__ import annotations
@@ -59,6 +74,12 @@ class ConflictError(HubError):
     code = "conflict"
 
 
+class UnknownPlace(HubError):
+    """Raised when the place of residence of a search is not in the NRW gazetteer."""
+
+    code = "unknown_place"
+
+
 class EngineRequestError(HubError):
     """Raised when the engine rejects a request with a 4xx other than 404/409."""
 
@@ -68,6 +89,12 @@ class EngineRequestError(HubError):
         super().__init__(f"engine answered {status}: {info}")
         self.status = status
         self.info = info
+
+
+class ReindexError(HubError):
+    """Raised when the copy into a new index did not complete; the alias was not touched."""
+
+    code = "reindex_failed"
 
 
 class ServiceUnavailable(HubError):
@@ -86,6 +113,48 @@ class BrokerUnavailable(ServiceUnavailable):
     """Raised when Redis (broker, locks) cannot be reached."""
 
     code = "broker_unavailable"
+
+
+class WebhookVerificationError(HubError):
+    """Raised when a pushed webhook cannot be authenticated; the receiver answers 401/400."""
+
+    code = "webhook_invalid"
+
+
+class MissingHeadersError(WebhookVerificationError):
+    """Raised when webhook-id, webhook-timestamp or webhook-signature is absent or empty."""
+
+    code = "missing_headers"
+
+
+class BadTimestampError(WebhookVerificationError):
+    """Raised when webhook-timestamp is not a plain integer of Unix seconds."""
+
+    code = "bad_timestamp"
+
+
+class TimestampOutOfToleranceError(WebhookVerificationError):
+    """Raised when webhook-timestamp is further than the tolerance from now (replay, clock)."""
+
+    code = "timestamp_out_of_tolerance"
+
+
+class BadSignatureError(WebhookVerificationError):
+    """Raised when no `v1` signature in the header matches any current secret."""
+
+    code = "bad_signature"
+
+
+class InvalidSecretError(WebhookVerificationError):
+    """Raised when a configured secret is empty, not base64 or shorter than 24 bytes."""
+
+    code = "invalid_secret"
+
+
+class EventShapeError(HubError):
+    """Raised when a verified webhook body is not a known event (the receiver answers 422)."""
+
+    code = "event_invalid"
 
 
 class FetchError(HubError):
@@ -119,10 +188,35 @@ class UnsafeURLError(PermanentFetchError):
     code = "unsafe_url"
 
 
+class RefusedURLError(UnsafeURLError):
+    """Raised when the address policy refuses a URL; carries a machine-readable `reason`
+    (scheme, userinfo, loopback, ...)."""
+
+    def __init__(self, message: str, *, reason: str, message_de: str) -> None:
+        super().__init__(message, message_de=message_de)
+        self.reason = reason
+
+
+class UnresolvableHostError(RefusedURLError):
+    """Raised when a host name does not resolve: an address we cannot see, we cannot check."""
+
+    code = "unresolvable_host"
+
+
 class BodyTooLargeError(PermanentFetchError):
     """Raised when a response body exceeds the configured cap (also after decompression)."""
 
     code = "body_too_large"
+
+
+class UnsafeXMLError(PermanentFetchError):
+    """Raised when an XML payload is malformed, too large or uses refused XML features."""
+
+    code = "unsafe_xml"
+
+    def __init__(self, message: str, *, reason: str, message_de: str) -> None:
+        super().__init__(message, message_de=message_de)
+        self.reason = reason
 
 
 class RecordError(HubError):

@@ -1,12 +1,14 @@
 """Webhooks: Standard Webhooks signing and verification for pushed updates."""
 
-from hub.push.signing import (
+from hub.core.errors import (
     BadSignatureError,
     BadTimestampError,
     InvalidSecretError,
     MissingHeadersError,
     TimestampOutOfToleranceError,
     WebhookVerificationError,
+)
+from hub.push.signing import (
     generate_secret,
     sign,
     sign_headers,

@@ -17,7 +17,7 @@ from typing import Any
 import redis
 
 from hub import queue
-from hub.core.errors import BrokerUnavailable, ConflictError, HubError
+from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
 from hub.core.settings import Settings
 from hub.push.signing import verify
 from hub.sources.secrets import active_secrets
@@ -25,12 +25,6 @@ from hub.sources.store import SourceRegistry, SourceState
 
 EVENT_TYPES = ("offer.upserted", "offer.deleted", "source.sync_requested")
 Enqueue = Callable[[str, str, dict[str, Any], str, int], str]
-
-
-class EventShapeError(HubError):
-    """Raised when a verified webhook body is not a known event (the receiver answers 422)."""
-
-    code = "event_invalid"
 
 
 @dataclass(frozen=True)

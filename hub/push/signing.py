@@ -17,49 +17,19 @@ import re
 import secrets as _random
 from collections.abc import Mapping
 
-from hub.core.errors import HubError
+from hub.core.errors import (
+    BadSignatureError,
+    BadTimestampError,
+    InvalidSecretError,
+    MissingHeadersError,
+    TimestampOutOfToleranceError,
+)
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_BYTES = 24
 DEFAULT_TOLERANCE = 300
 MAX_SIGNATURES = 20
 _TIMESTAMP = re.compile(r"^[0-9]{1,15}$")
-
-
-class WebhookVerificationError(HubError):
-    """Raised when a pushed webhook cannot be authenticated; the receiver answers 401/400."""
-
-    code = "webhook_invalid"
-
-
-class MissingHeadersError(WebhookVerificationError):
-    """Raised when webhook-id, webhook-timestamp or webhook-signature is absent or empty."""
-
-    code = "missing_headers"
-
-
-class BadTimestampError(WebhookVerificationError):
-    """Raised when webhook-timestamp is not a plain integer of Unix seconds."""
-
-    code = "bad_timestamp"
-
-
-class TimestampOutOfToleranceError(WebhookVerificationError):
-    """Raised when webhook-timestamp is further than the tolerance from now (replay, clock)."""
-
-    code = "timestamp_out_of_tolerance"
-
-
-class BadSignatureError(WebhookVerificationError):
-    """Raised when no `v1` signature in the header matches any current secret."""
-
-    code = "bad_signature"
-
-
-class InvalidSecretError(WebhookVerificationError):
-    """Raised when a configured secret is empty, not base64 or shorter than 24 bytes."""
-
-    code = "invalid_secret"
 
 
 def generate_secret(nbytes: int = 32) -> str:

@@ -12,18 +12,12 @@ from typing import Any
 
 import structlog
 
-from hub.core.errors import HubError
+from hub.core.errors import ReindexError
 from hub.search.analysis import offer_index_body
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, alias_targets, create_offer_index, swap_alias
 
 log = structlog.get_logger(__name__)
-
-
-class ReindexError(HubError):
-    """Raised when the copy into a new index did not complete; the alias was not touched."""
-
-    code = "reindex_failed"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.core.errors import HubError, NotFound
+from hub.core.errors import NotFound, UnknownPlace
 from hub.core.places import Place, resolve_place
 from hub.search.engine import SearchEngine
 from hub.search.facets import FacetValue, parse_facets
@@ -38,12 +38,6 @@ from hub.search.suggest import (
     parse_did_you_mean,
     worth_checking,
 )
-
-
-class UnknownPlace(HubError):
-    """The place of residence typed is not in the NRW gazetteer."""
-
-    code = "unknown_place"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 Params = list[tuple[str, str]]
 
@@ -27,8 +27,12 @@ class ApiAnswer:
 
 
 async def api_get(app: FastAPI, path: str, params: Params, request_id: str = "") -> ApiAnswer:
-    """GET `path` on the app itself; non-JSON or failing answers come back with their status."""
-    transport = httpx.ASGITransport(app=app)
+    """GET `path` on the app itself; non-JSON or failing answers come back with their status.
+
+    A bug in the API comes back as its 500 answer rather than an exception, so the page shows
+    its German error text; `request_id` (the page's own) files both under one id in the log.
+    """
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     headers = {"x-request-id": request_id} if request_id else {}
     async with httpx.AsyncClient(transport=transport, base_url="http://hub.internal") as client:
         response = await client.get(path, params=tuple(params), headers=headers)
@@ -37,6 +41,11 @@ async def api_get(app: FastAPI, path: str, params: Params, request_id: str = "")
     except ValueError:
         data = None
     return ApiAnswer(response.status_code, data)
+
+
+def request_id(request: Request) -> str:
+    """The page's request id, passed on to the API call so one id names both in the log."""
+    return str(getattr(request.state, "request_id", "") or request.headers.get("x-request-id", ""))
 
 
 @lru_cache(maxsize=32)

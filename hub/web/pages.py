@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hub.core.settings import Settings
-from hub.web.api_client import api_get, has_route, query_params
+from hub.web.api_client import api_get, has_route, query_params, request_id
 from hub.web.i18n import Translator, negotiate
 from hub.web.jsonld import offer_jsonld, script_json
 from hub.web.search_form import PAGE_SIZE, SearchForm, api_params, page_query, parse_form
@@ -55,7 +55,7 @@ async def search_page(request: Request) -> HTMLResponse:
     form = parse_form(list(request.query_params.multi_items()))
     accepted = query_params(request.app, SEARCH_PATH)
     params = api_params(form, accepted)
-    answer = await api_get(request.app, SEARCH_PATH, params, _request_id(request))
+    answer = await api_get(request.app, SEARCH_PATH, params, request_id(request))
     ctx = base_context(request, tr, page_query(form, tr.lang))
     ctx.update(_results_context(answer.data if answer.ok else None, form, accepted, tr))
     if not answer.ok:
@@ -139,7 +139,7 @@ async def detail_page(request: Request, offer_id: str) -> HTMLResponse:
     tr = translator(request)
     settings = _settings(request)
     path = f"{SEARCH_PATH}/{quote(offer_id, safe=':')}"
-    answer = await api_get(request.app, path, [], _request_id(request))
+    answer = await api_get(request.app, path, [], request_id(request))
     ctx = base_context(request, tr, [])
     if answer.status == 404:
         return render("not_found.html", settings, status=404, **ctx)
@@ -155,7 +155,3 @@ async def detail_page(request: Request, offer_id: str) -> HTMLResponse:
         back_url=f"/?lang={tr.lang}",
     )
     return render("detail.html", settings, **ctx)
-
-
-def _request_id(request: Request) -> str:
-    return request.headers.get("x-request-id", "")

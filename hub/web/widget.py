@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub.core.settings import Settings
-from hub.web.api_client import api_get
+from hub.web.api_client import api_get, request_id
 from hub.web.i18n import Translator, negotiate, widget_messages
 from hub.web.templating import STATIC_DIR, render
 from hub.web.views import hit_view
@@ -78,7 +78,7 @@ async def widget_frame(
     ags = ags if AGS.match(ags) else ""
     color = color if COLOR.match(color) else ""
     params = [("q", q), ("size", str(FRAME_SIZE))] + ([("ags", ags)] if ags else [])
-    answer = await api_get(request.app, "/api/v1/offers", params)
+    answer = await api_get(request.app, "/api/v1/offers", params, request_id(request))
     data = answer.data if answer.ok and isinstance(answer.data, dict) else {}
     more = [("lang", tr.lang)] + ([("place", ags)] if ags else []) + ([("q", q)] if q else [])
     return render(

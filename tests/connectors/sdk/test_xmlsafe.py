@@ -14,8 +14,8 @@ from xml.etree.ElementTree import Element, tostring
 
 import pytest
 
-from connectors.sdk.xmlsafe import UnsafeXMLError, parse_xml
-from hub.core.errors import PermanentFetchError
+from connectors.sdk.xmlsafe import parse_xml
+from hub.core.errors import PermanentFetchError, UnsafeXMLError
 from hub.core.text import html_to_text
 from tests.support.paths import HOSTILE_XML
 

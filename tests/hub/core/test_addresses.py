@@ -18,13 +18,16 @@ import pytest
 
 from hub.core.addresses import (
     AddressPolicy,
-    RefusedURLError,
-    UnresolvableHostError,
     inet_aton,
     parse_target,
     refusal_reason,
 )
-from hub.core.errors import PermanentFetchError, UnsafeURLError
+from hub.core.errors import (
+    PermanentFetchError,
+    RefusedURLError,
+    UnresolvableHostError,
+    UnsafeURLError,
+)
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
 from tests.support.paths import SSRF_URLS

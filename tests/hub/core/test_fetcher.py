@@ -24,8 +24,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub.core.addresses import RefusedURLError
-from hub.core.errors import BodyTooLargeError, PermanentFetchError, TransientFetchError
+from hub.core.errors import (
+    BodyTooLargeError,
+    PermanentFetchError,
+    RefusedURLError,
+    TransientFetchError,
+)
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
 from tests.support.feeds import FeedServer, Request, Route

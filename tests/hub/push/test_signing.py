@@ -7,19 +7,16 @@ from typing import Any
 
 import pytest
 
-from hub.core.errors import HubError
-from hub.push import (
+from hub.core.errors import (
     BadSignatureError,
     BadTimestampError,
+    HubError,
     InvalidSecretError,
     MissingHeadersError,
     TimestampOutOfToleranceError,
     WebhookVerificationError,
-    generate_secret,
-    sign,
-    sign_headers,
-    verify,
 )
+from hub.push import generate_secret, sign, sign_headers, verify
 from tests.support.paths import WEBHOOK_VECTORS
 
 VECTORS = json.loads(WEBHOOK_VECTORS.read_text("utf-8"))

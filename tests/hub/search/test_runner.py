@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from hub.core.errors import UnknownPlace
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
 from hub.search.query import Near, SearchRequest
 from hub.search.runner import (
     SearchPage,
-    UnknownPlace,
     count_offers,
     iter_offers,
     prepare_search,
