@@ -13,7 +13,7 @@ from hub.cli.common import console
 from hub.core.settings import Settings, get_settings
 from hub.dev import services
 from hub.dev.demo.fleet import FleetServer, demo_feeds
-from hub.dev.processes import Supervisor
+from hub.dev.processes import StopSignals, Supervisor
 from hub.ingest.locks import writers_paused
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
@@ -30,60 +30,81 @@ def up(
         True, help="Keep running until Ctrl-C (--no-wait: exit after set-up)."
     ),
 ) -> None:
-    """Start everything; Ctrl-C stops all that this command started."""
+    """Start everything; Ctrl-C, SIGTERM or SIGHUP stop all that this command started."""
+    settings = _settings(demo)
+    ours: list[services.LocalService] = []
+    supervisor = Supervisor(settings, settings.state_dir / "logs")
+    fleet: FleetServer | None = None
+    with StopSignals() as stop:
+        try:
+            _start_services(settings, ours)
+            _prepare_index(settings)
+            fleet = FleetServer(demo_port).start() if demo else None
+            supervisor.api()
+            supervisor.worker()
+            supervisor.beat()
+            if fleet is not None:
+                _register_and_sync(settings, fleet.base_url)
+            _print_up(settings, supervisor)
+            while wait:
+                _check_children(supervisor)
+        except KeyboardInterrupt:
+            console.print(f"\nstopping ({stop.received.name if stop.received else 'SIGINT'}) …")
+        finally:
+            # interrupted, failed, or a --no-wait smoke run: stop all that this command started
+            stop.shield()
+            supervisor.stop_all()
+            if fleet is not None:
+                fleet.stop()
+            for service in reversed(ours):
+                service.stop()
+            console.print("stopped everything this command started")
+
+
+def _settings(demo: bool) -> Settings:
     settings = get_settings()
     if demo and "127.0.0.1" not in settings.fetch_allow_hosts:
         # the demo feeds live on loopback, which the safe fetcher refuses by default
         settings = settings.model_copy(
             update={"fetch_allow_hosts": [*settings.fetch_allow_hosts, "127.0.0.1"]}
         )
-    started = services.up(settings)
-    for result in started:
+    return settings
+
+
+def _start_services(settings: Settings, ours: list[services.LocalService]) -> None:
+    """Start (or reuse) Redis and OpenSearch, noting each one started here as soon as it runs,
+    so that an interruption while the next one starts still stops it. The ones started here
+    are tethered: should this process be killed outright, they end with it."""
+    for service in services.local_services(settings):
+        result = service.start(outlive_caller=False)
+        if result.action is services.StartAction.STARTED:
+            ours.append(service)
         console.print(
             f"[green]✓[/] {result.status.name}: {result.action.value} on {result.status.url}"
         )
+
+
+def _prepare_index(settings: Settings) -> None:
     engine = get_engine(settings)
     ensure_indices(engine)
     if is_stale(engine):  # mappings/ changed since the live index was built
         with writers_paused(redis.Redis.from_url(settings.redis_url), settings):
             rebuilt = reindex(engine)
         console.print(f"[green]✓[/] reindexed {rebuilt.documents} offers into {rebuilt.new}")
-    supervisor = Supervisor(settings, settings.state_dir / "logs")
-    fleet = FleetServer(demo_port).start() if demo else None
-    try:
-        supervisor.api()
-        supervisor.worker()
-        supervisor.beat()
-        if fleet is not None:
-            _register_and_sync(settings, fleet.base_url)
-        console.print(f"\n[bold green]Familienhub NRW is up:[/] {settings.public_base_url}")
-        console.print(f"  search API: {settings.public_base_url}/api/v1/offers?q=hebamme")
-        console.print(f"  API docs:   {settings.public_base_url}/docs")
-        console.print(f"  logs:       {supervisor.log_dir}")
-        while wait:
-            time.sleep(1)
-            for child in supervisor.children:
-                if not child.alive():
-                    raise RuntimeError(f"{child.name} stopped:\n{child.log_tail()}")
-    except KeyboardInterrupt:
-        console.print("\nstopping …")
-    finally:
-        # interrupted, failed, or a --no-wait smoke run: stop all that this command started
-        supervisor.stop_all()
-        if fleet is not None:
-            fleet.stop()
-        _stop_started(settings, started)
-        console.print("stopped everything this command started")
 
 
-def _stop_started(settings: Settings, started: list[services.StartResult]) -> None:
-    """Stop only the services this command started, not ones that were already running."""
-    stoppers = {"redis": services.stop_redis, "opensearch": services.stop_search}
-    for result in started:
-        if result.action == services.StartAction.STARTED:
-            stop = stoppers.get(result.status.name.lower())
-            if stop is not None:
-                stop(settings)
+def _print_up(settings: Settings, supervisor: Supervisor) -> None:
+    console.print(f"\n[bold green]Familienhub NRW is up:[/] {settings.public_base_url}")
+    console.print(f"  search API: {settings.public_base_url}/api/v1/offers?q=hebamme")
+    console.print(f"  API docs:   {settings.public_base_url}/docs")
+    console.print(f"  logs:       {supervisor.log_dir}")
+
+
+def _check_children(supervisor: Supervisor) -> None:
+    time.sleep(1)
+    for child in supervisor.children:
+        if not child.alive():
+            raise RuntimeError(f"{child.name} stopped:\n{child.log_tail()}")
 
 
 def _register_and_sync(settings: Settings, base_url: str) -> None:

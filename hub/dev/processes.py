@@ -1,6 +1,9 @@
 """Child processes of the hub (API, Celery worker, beat), started with the same settings.
 
 Used by `hub up` and by the end-to-end tests, which need a real worker process they can kill.
+Children are tethered (`hub.dev.tether`): they get SIGTERM when their supervisor's process
+dies, even by SIGKILL, so none outlives it as an orphan. `StopSignals` lets the supervising
+command stop them on SIGTERM and SIGHUP as on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
 
 import httpx
 
 from hub.core.settings import Settings
+from hub.dev.tether import tethered
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -81,11 +89,13 @@ class Supervisor:
     children: list[Child] = field(default_factory=list)
 
     def start(self, name: str, args: list[str], **env: str) -> Child:
+        """Start `args` in its own session (Ctrl-C in our terminal is ours to pass on),
+        tethered to this process; call it from the thread that outlives the child."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         log = log_path.open("ab")
         process = subprocess.Popen(
-            args,
+            tethered(args),
             stdout=log,
             stderr=subprocess.STDOUT,
             env=settings_env(self.settings, **env),
@@ -111,6 +121,43 @@ class Supervisor:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
+
+
+class StopSignals:
+    """Within `with StopSignals() as stop:`, SIGTERM and SIGHUP raise KeyboardInterrupt as
+    SIGINT does, so a service manager's stop, `timeout` or a closed terminal take the same
+    clean-up path as Ctrl-C. Only the first signal interrupts; after `shield()` none does, so
+    a second signal cannot cut the clean-up short and orphan what it has yet to stop.
+    """
+
+    def __init__(self) -> None:
+        self.received: signal.Signals | None = None
+        self._shielded = False
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        for sig in STOP_SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def shield(self) -> None:
+        """From now on signals are noted but interrupt nothing (the clean-up has begun)."""
+        self._shielded = True
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        first = self.received is None
+        self.received = self.received or signal.Signals(signum)
+        if first and not self._shielded:
+            raise KeyboardInterrupt(self.received.name)
 
 
 def api_command(settings: Settings) -> list[str]:

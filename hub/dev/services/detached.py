@@ -1,5 +1,5 @@
-"""Processes that outlive the command that started them, as the local services are, plus the
-port and log helpers around them.
+"""Processes that outlive the command that started them, as the local services are (unless
+`hub up` tethers them to itself), plus the port and log helpers around them.
 
 Unlike `hub.dev.processes` (children supervised by the process that holds their `Popen`), these are
 found again later by pid, so liveness must see through zombies and stopping goes by signal.
@@ -20,21 +20,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from hub.dev.tether import tethered
+
 # Popen objects of the services this process started, so they are reaped (no zombies) and
 # their exit code can be told when one dies during start-up.
 _children: dict[int, subprocess.Popen[bytes]] = {}
 
 
-def spawn_detached(argv: Sequence[str], cwd: Path, log_file: Path) -> int:
-    """Start `argv` in its own session (it outlives us and our terminal's Ctrl-C), with stdout
-    and stderr appended to `log_file`; return its pid."""
+def spawn_detached(
+    argv: Sequence[str], cwd: Path, log_file: Path, *, outlive_caller: bool = True
+) -> int:
+    """Start `argv` in its own session (our terminal's Ctrl-C does not reach it), with stdout
+    and stderr appended to `log_file`; return its pid. It outlives us unless `outlive_caller`
+    is False: then it is tethered and gets SIGTERM when we die, however we die."""
     cwd.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
         stamp = datetime.now().isoformat(timespec="seconds")
         log.write(f"\n=== {stamp} hub services: {shlex.join(argv)}\n".encode())
         log.flush()
         proc = subprocess.Popen(
-            argv,
+            list(argv) if outlive_caller else tethered(argv),
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -171,8 +171,14 @@ class LocalService(ABC):
             state = ServiceState.DOWN
         return ServiceStatus(self.name, self.url, state, pid, answer, self.log_file)
 
-    def start(self, timeout: float = DEFAULT_TIMEOUT) -> StartResult:
-        """Start the service unless it already answers; wait until it is ready."""
+    def start(
+        self, timeout: float = DEFAULT_TIMEOUT, *, outlive_caller: bool = True
+    ) -> StartResult:
+        """Start the service unless it already answers; wait until it is ready.
+
+        With `outlive_caller=False` (`hub up`) the service gets SIGTERM when this process
+        dies, even by SIGKILL; `hub services up` leaves it running for later commands.
+        """
         began = time.monotonic()
         with self._lock():
             current = self.status()
@@ -190,8 +196,15 @@ class LocalService(ABC):
                     f"{self.label} at {self.url} does not answer, and it is not on this "
                     f"machine, so it cannot be started here ({self.url_setting})"
                 )
-            pid = current.pid or self._spawn(self.prepare())
-            self._wait_ready(pid, timeout)
+            spawned = current.pid is None
+            pid = current.pid or self._spawn(self.prepare(), outlive_caller)
+            try:
+                self._wait_ready(pid, timeout)
+            except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: leave nothing
+                if spawned:
+                    terminate(pid, self.stop_grace_seconds)
+                    self.pid_file.unlink(missing_ok=True)
+                raise
             return StartResult(self.status(), StartAction.STARTED, time.monotonic() - began)
 
     def stop(self) -> StopResult:
@@ -220,8 +233,8 @@ class LocalService(ABC):
         self.pid_file.unlink(missing_ok=True)  # stale: the process died or the pid was reused
         return None
 
-    def _spawn(self, argv: Sequence[str]) -> int:
-        pid = spawn_detached(argv, self.dir, self.log_file)
+    def _spawn(self, argv: Sequence[str], outlive_caller: bool) -> int:
+        pid = spawn_detached(argv, self.dir, self.log_file, outlive_caller=outlive_caller)
         self.pid_file.write_text(f"{pid}\n")
         return pid
 
