@@ -3,7 +3,7 @@
 Many municipal CMSes have no feed but do embed `<script type="application/ld+json">` in every
 offer page. The crawler reads a sitemap (or sitemap index, or a listing page's links), keeps the
 URLs matching `link_pattern`, honours robots.txt and a per-host rate limit, and yields one record
-per Service/Event/Course item. The mapping lives in `connectors/jsonld.py`.
+per Service/Event/Course item. The mapping lives in `connectors/sdk/jsonld.py`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ functions and `TYPE_CHECKING` blocks included, and by importing every `hub` modu
 interpreter:
 
 - the kernel `hub/core/` imports nothing of the project outside itself;
-- `connectors/` imports only the kernel, its SDK `connectors/sdk/` and its own modules;
+- `connectors/` imports only the kernel, its SDK `connectors/sdk/` and its own modules, and
+  the SDK only the kernel and itself (no SDK module leans on a concrete connector);
+- the runtime never imports the dev tooling `hub/dev/` (only the CLI starts it);
 - nothing outside `workers/` (the Celery entry points) imports `workers`, and importing any
   `hub` module neither imports `workers` nor builds a Celery app with tasks.
 """
@@ -120,6 +122,15 @@ def test_kernel_imports_nothing_of_the_project_outside_itself() -> None:
 
 def test_connectors_import_only_the_kernel_and_connectors() -> None:
     assert violations(("connectors",), ("hub.core", "connectors")) == []
+
+
+def test_the_sdk_imports_only_the_kernel_and_itself() -> None:
+    assert violations(("connectors.sdk",), ("hub.core", "connectors.sdk")) == []
+
+
+def test_only_the_cli_and_the_dev_tooling_import_the_dev_tooling() -> None:
+    users = [e for e in EDGES if within(e.target, "hub.dev") and not within(e.source, "hub.dev")]
+    assert [str(e) for e in users if not within(e.source, "hub.cli")] == []
 
 
 def test_nothing_outside_workers_imports_workers() -> None:

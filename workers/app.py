@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import Celery
 
-from hub import queue
 from hub.core.errors import ConfigError
 from hub.core.logging import configure_logging
 from hub.core.settings import get_settings
+from hub.queue import SCHEDULE_DUE_SOURCES, SWEEP_ABANDONED_RUNS
 
 # Time limits (seconds), from settings so a fault test can run a worker with short ones.
 # The longest task is a full sync of a large feed.
@@ -51,8 +51,8 @@ def create_app() -> Celery:
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue_name,
         beat_schedule={
-            "schedule-due-sources": {"task": queue.SCHEDULE_DUE_SOURCES, "schedule": 60.0},
-            "sweep-abandoned-runs": {"task": queue.SWEEP_ABANDONED_RUNS, "schedule": 600.0},
+            "schedule-due-sources": {"task": SCHEDULE_DUE_SOURCES, "schedule": 60.0},
+            "sweep-abandoned-runs": {"task": SWEEP_ABANDONED_RUNS, "schedule": 600.0},
         },
     )
     return app

@@ -11,11 +11,11 @@ import structlog
 from redis.exceptions import LockError
 from redis.lock import Lock
 
-from hub import queue
 from hub.core.errors import NotFound
 from hub.core.settings import get_settings
 from hub.ingest.locks import reindex_running, writer_lock_name
 from hub.ingest.runner import SyncOptions, SyncRunner
+from hub.queue import SCHEDULE_DUE_SOURCES, SWEEP_ABANDONED_RUNS, SYNC_SOURCE, enqueue_sync
 from hub.search.engine import get_engine
 from hub.sources.runs import RunStore, sweep_abandoned
 from hub.sources.store import Source, SourceRegistry, SourceState
@@ -37,7 +37,7 @@ def lock_name(source_id: str) -> str:
 REINDEX_DEFER_SECONDS = 60
 
 
-@app.task(bind=True, base=HubTask, name=queue.SYNC_SOURCE, acks_late=True)
+@app.task(bind=True, base=HubTask, name=SYNC_SOURCE, acks_late=True)
 def sync_source(
     self: HubTask,
     source_id: str,
@@ -52,7 +52,7 @@ def sync_source(
         return {"source_id": source_id, "status": "locked"}
     if reindex_running(lock.redis, get_settings()):
         lock.release()  # the reindex waits for writer locks: let it finish, come back later
-        queue.enqueue_sync(
+        enqueue_sync(
             get_settings(), source_id, trigger=trigger, full=full,
             allow_mass_delete=allow_mass_delete, countdown=REINDEX_DEFER_SECONDS,
         )  # fmt: skip
@@ -99,7 +99,7 @@ def next_run_after(source: Source, now: datetime) -> datetime:
     return now + timedelta(minutes=minutes + jitter)
 
 
-@app.task(bind=True, base=HubTask, name=queue.SCHEDULE_DUE_SOURCES, time_limit=120)
+@app.task(bind=True, base=HubTask, name=SCHEDULE_DUE_SOURCES, time_limit=120)
 def schedule_due_sources(self: HubTask) -> int:
     """Enqueue a sync for every due source (beat runs this every minute)."""
     settings = get_settings()
@@ -116,14 +116,14 @@ def schedule_due_sources(self: HubTask) -> int:
             s.next_run_at = next_run_after(s, now)
 
         registry.update(source.id, plan)
-        queue.enqueue_sync(
+        enqueue_sync(
             settings, source.id, trigger="schedule", countdown=random.uniform(0, SCHEDULE_JITTER)
         )
         queued += 1
     return queued
 
 
-@app.task(bind=True, base=HubTask, name=queue.SWEEP_ABANDONED_RUNS, time_limit=120)
+@app.task(bind=True, base=HubTask, name=SWEEP_ABANDONED_RUNS, time_limit=120)
 def sweep_abandoned_runs(self: HubTask) -> int:
     """Close runs left `running` by a lost worker (beat, every 10 minutes)."""
     settings = get_settings()

@@ -5,11 +5,12 @@ An outside package adds a CMS by declaring an entry point; nothing here lists co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
 
-from connectors.sdk.base import Connector
+from connectors.sdk.base import Connector, ConnectorConfig
 from hub.core.errors import ConfigError
 
 GROUP = "familienhub.connectors"
@@ -44,3 +45,14 @@ def connector_class(kind: str) -> type[Connector[Any]]:
             f"connector {loaded.__name__} declares kind {loaded.kind!r}, not {kind!r}"
         )
     return loaded
+
+
+def parse_config(kind: str, config: Mapping[str, Any]) -> ConnectorConfig:
+    """The validated config of a connector `kind`; `ConfigError` (German too) if invalid."""
+    try:
+        return connector_class(kind).parse_config(config)
+    except ValueError as exc:
+        raise ConfigError(
+            f"invalid config for {kind}: {exc}",
+            message_de=f"Die Einstellungen für den Feed-Typ „{kind}“ sind ungültig: {exc}",
+        ) from exc

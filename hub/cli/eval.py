@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.core.settings import get_settings
+from hub.dev.relevance import EvalReport, evaluate
 from hub.search.engine import SearchEngine
-from hub.search.relevance import EvalReport, evaluate
 
 app = typer.Typer(help="Measure search quality.", no_args_is_help=True)
 

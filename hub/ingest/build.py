@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.push import PushConfig, PushConnector
-from connectors.sdk.base import Connector, ConnectorConfig, SourceContext
-from connectors.sdk.registry import connector_class
-from hub.core.errors import ConfigError
+from connectors.sdk.base import Connector, SourceContext
+from connectors.sdk.registry import connector_class, parse_config
 from hub.core.fetcher import SafeFetcher
 from hub.sources.store import Source
 
@@ -43,15 +42,4 @@ def connector_of_kind(
     kind: str, config: Mapping[str, Any], fetcher: SafeFetcher, context: SourceContext
 ) -> Connector[Any]:
     """A connector of `kind` over a raw config; `ConfigError` (German too) if it is invalid."""
-    return connector_class(kind)(parse_connector_config(kind, config), fetcher, context)
-
-
-def parse_connector_config(kind: str, config: Mapping[str, Any]) -> ConnectorConfig:
-    """The validated config of a connector `kind`; `ConfigError` (German too) if invalid."""
-    try:
-        return connector_class(kind).parse_config(config)
-    except ValueError as exc:
-        raise ConfigError(
-            f"invalid config for {kind}: {exc}",
-            message_de=f"Die Einstellungen für den Feed-Typ „{kind}“ sind ungültig: {exc}",
-        ) from exc
+    return connector_class(kind)(parse_config(kind, config), fetcher, context)

@@ -15,12 +15,12 @@ from typing import Any
 import structlog
 
 from connectors.sdk.base import RawRecord
-from hub import queue
 from hub.core.errors import RecordError
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
 from hub.ingest.build import push_connector_for
 from hub.ingest.ingest import Ingest
+from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
 from hub.sources.runs import RunStatus, RunStore, SyncRun
@@ -43,7 +43,7 @@ def apply_pushed_event(
     source = SourceRegistry(eng).get(source_id)
     if event_type == "source.sync_requested":
         full = bool(data.get("full"))
-        task_id = queue.enqueue_sync(settings, source.id, trigger="webhook", full=full)
+        task_id = enqueue_sync(settings, source.id, trigger="webhook", full=full)
         return {"source_id": source_id, "status": "sync_queued", "task_id": task_id}
     fetcher = SafeFetcher(settings)
     try:

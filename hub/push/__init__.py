@@ -1,29 +1,5 @@
-"""Webhooks: Standard Webhooks signing and verification for pushed updates."""
+"""Pushed updates: the webhook receiver (verify → dedupe → check the shape → enqueue).
 
-from hub.core.errors import (
-    BadSignatureError,
-    BadTimestampError,
-    InvalidSecretError,
-    MissingHeadersError,
-    TimestampOutOfToleranceError,
-    WebhookVerificationError,
-)
-from hub.push.signing import (
-    generate_secret,
-    sign,
-    sign_headers,
-    verify,
-)
-
-__all__ = [
-    "BadSignatureError",
-    "BadTimestampError",
-    "InvalidSecretError",
-    "MissingHeadersError",
-    "TimestampOutOfToleranceError",
-    "WebhookVerificationError",
-    "generate_secret",
-    "sign",
-    "sign_headers",
-    "verify",
-]
+Signing and verification (Standard Webhooks) are in the kernel, `hub.core.signing`, because
+the source registry mints the secrets that the receiver checks.
+"""

@@ -16,10 +16,10 @@ from typing import Any
 
 import redis
 
-from hub import queue
 from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
 from hub.core.settings import Settings
-from hub.push.signing import verify
+from hub.core.signing import verify
+from hub.queue import BROKER_DOWN_DE, enqueue_event
 from hub.sources.secrets import active_secrets
 from hub.sources.store import SourceRegistry, SourceState
 
@@ -51,7 +51,7 @@ class WebhookReceiver:
         enqueue: Enqueue | None = None,
     ) -> None:
         self.settings, self.registry, self.redis = settings, registry, client
-        self.enqueue = enqueue or partial(queue.enqueue_event, settings)
+        self.enqueue = enqueue or partial(enqueue_event, settings)
 
     def receive(self, source_id: str, headers: Mapping[str, str], body: bytes, now: int) -> Receipt:
         """Raise NotFound, WebhookVerificationError, EventShapeError or BrokerUnavailable."""
@@ -133,4 +133,4 @@ def _shape(message: str, message_de: str) -> EventShapeError:
 
 
 def _broker_down(exc: BaseException) -> BrokerUnavailable:
-    return BrokerUnavailable(f"broker unavailable: {exc}", message_de=queue.BROKER_DOWN_DE)
+    return BrokerUnavailable(f"broker unavailable: {exc}", message_de=BROKER_DOWN_DE)

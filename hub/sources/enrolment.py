@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import structlog
 
-from hub import queue
+from connectors.sdk.registry import parse_config
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
-from hub.ingest.build import parse_connector_config
+from hub.queue import enqueue_sync
 from hub.sources.keys import hash_key, new_api_key
 from hub.sources.store import Source, SourceInput, SourceRegistry
 
@@ -32,7 +32,7 @@ class Registered:
 def validate_source(settings: Settings, data: SourceInput) -> None:
     """Known connector kind, valid connector config, URL the safe fetcher accepts; otherwise
     `ConfigError` or `UnsafeURLError` with a German message the municipality can act on."""
-    parse_connector_config(data.kind, {**data.config, "url": data.url})
+    parse_config(data.kind, {**data.config, "url": data.url})
     fetcher = SafeFetcher(settings)
     try:
         fetcher.check_url(data.url)
@@ -59,7 +59,7 @@ def request_sync(
     allow_mass_delete: bool = False,
 ) -> str:
     """Queue a sync of a source for the workers; its task id, or `BrokerUnavailable`."""
-    task_id = queue.enqueue_sync(
+    task_id = enqueue_sync(
         settings, source_id, trigger=trigger, full=full, allow_mass_delete=allow_mass_delete
     )
     log.info("source.sync_requested", source_id=source_id, trigger=trigger, task_id=task_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hub.push.signing import generate_secret
+from hub.core.signing import generate_secret
 from hub.sources.keys import hash_key, new_api_key
 from hub.sources.store import Source, SourceRegistry
 

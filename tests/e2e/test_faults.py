@@ -23,10 +23,10 @@ import pytest
 from celery import Celery
 
 from hub.core.settings import Settings
+from hub.core.signing import sign_headers
 from hub.dev import services
 from hub.dev.processes import Child, Supervisor
 from hub.dev.services import StartAction, StopAction
-from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.indices import OFFERS, ensure_indices
 from hub.sources.runs import RunStatus, RunStore, SyncRun

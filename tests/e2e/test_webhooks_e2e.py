@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
+from hub.core.signing import sign_headers
 from hub.dev.processes import Supervisor
-from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from tests.support.feeds import FeedServer, Route

@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from hub.api.app import create_app
 from hub.core.settings import Settings
-from hub.push.signing import sign_headers
+from hub.core.signing import sign_headers
 from hub.search.engine import SearchEngine
 from hub.sources.secrets import rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry, SourceState

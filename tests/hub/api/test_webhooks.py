@@ -20,9 +20,9 @@ from celery import Celery
 
 from hub.core.errors import BrokerUnavailable
 from hub.core.settings import Settings
+from hub.core.signing import sign_headers
 from hub.dev.processes import Supervisor
 from hub.push.receiver import WebhookReceiver, dedupe_key
-from hub.push.signing import sign_headers
 from hub.search.engine import SearchEngine
 from hub.sources.secrets import rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry, SourceState

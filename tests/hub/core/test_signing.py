@@ -16,7 +16,7 @@ from hub.core.errors import (
     TimestampOutOfToleranceError,
     WebhookVerificationError,
 )
-from hub.push import generate_secret, sign, sign_headers, verify
+from hub.core.signing import generate_secret, sign, sign_headers, verify
 from tests.support.paths import WEBHOOK_VECTORS
 
 VECTORS = json.loads(WEBHOOK_VECTORS.read_text("utf-8"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from hub.core.settings import Settings
+from hub.dev.relevance import evaluate, load_queries
 from hub.search.engine import SearchEngine
-from hub.search.relevance import evaluate, load_queries
 from tests.support.paths import RELEVANCE_CORPUS, RELEVANCE_QUERIES
 
 pytestmark = pytest.mark.services
@@ -31,7 +31,7 @@ def test_dev_queries_reach_ndcg_at_10_of_at_least_0_85(settings: Settings) -> No
 
 
 def test_judged_filters_become_hard_filters_of_the_request() -> None:
-    from hub.search.relevance import JudgedQuery, request_for
+    from hub.dev.relevance import JudgedQuery, request_for
 
     judged = JudgedQuery(
         id="x",
@@ -47,7 +47,7 @@ def test_judged_filters_become_hard_filters_of_the_request() -> None:
 
 
 def test_offer_ids_map_back_to_the_judged_local_ids() -> None:
-    from hub.search.relevance import source_id_of
+    from hub.dev.relevance import source_id_of
 
     assert source_id_of("essen-0013") == "essen"
     assert source_id_of("maerkischer-kreis-0030") == "maerkischer-kreis"
