@@ -142,13 +142,15 @@ def hub_api(
     sup.stop_all()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API runs an event loop in this thread until it stops: stop it when the
+    browser tests are done, or every later test that runs a loop of its own fails."""
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     found = playwright.chromium.launch(
         executable_path=str(chromium_executable()), args=CHROMIUM_ARGS
