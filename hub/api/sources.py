@@ -30,6 +30,7 @@ class SourceOut(BaseModel):
     kind: str
     url: str
     interval_minutes: int
+    reconcile_hours: int | None
     state: str
     state_reason: str
     consecutive_failures: int
@@ -37,6 +38,7 @@ class SourceOut(BaseModel):
     last_run_id: str | None
     last_run_at: datetime | None
     last_success_at: datetime | None
+    last_reconciled_at: datetime | None
     pending_deletion: int
 
     @classmethod
