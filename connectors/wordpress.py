@@ -100,8 +100,8 @@ class WordPressConnector(Connector[WordPressConfig]):
         return (yield from self._fetch_posts(cursor))
 
     def list_ids(self) -> Iterator[str]:
-        """The ids of every published post the config selects (`_fields=id`: a few bytes each);
-        The Events Calendar cannot trim its answer, so its events are read and only ids kept."""
+        """The ids of every published post the config selects (`_fields=id`: a few bytes each).
+        The Events Calendar cannot trim its answer: its events are read and only the ids kept."""
         if self.config.api == "tribe_events":
             params: dict[str, Any] = {"per_page": self.config.per_page, **self._event_filters()}
             first = self._get("/tribe/events/v1/events", params)
