@@ -151,7 +151,11 @@ class SchemaOrgConnector(Connector[SchemaOrgConfig]):
                     "es wird nichts gelöscht. Bitte die Seitenzahl (max_pages) erhöhen.",
                 )
             yield from self._page(url, lastmod)
-        return Cursor(position={"stats": dict(self.stats)})
+        # No position: a crawl has no resume point, every run reads every page, so each run
+        # is a complete listing and deletes what is gone (a position would make the runner
+        # treat the next run as incremental, and it would never delete). `self.stats` tells
+        # what this crawl found.
+        return Cursor()
 
     # --- discovery ----------------------------------------------------------------------------
 

@@ -64,6 +64,21 @@ def enqueue_sync(
     return send(settings, SYNC_SOURCE, kwargs, countdown=countdown)
 
 
+def enqueue_reconcile(
+    settings: Settings,
+    source_id: str,
+    *,
+    trigger: str,
+    allow_mass_delete: bool = False,
+    countdown: float | None = None,
+) -> str:
+    """Queue a full reconciliation of one source (deletions for incremental sources)."""
+    kwargs: dict[str, Any] = {"source_id": source_id, "trigger": trigger}
+    if allow_mass_delete:
+        kwargs["allow_mass_delete"] = True
+    return send(settings, RECONCILE_SOURCE, kwargs, countdown=countdown)
+
+
 def enqueue_event(
     settings: Settings,
     source_id: str,

@@ -1,9 +1,12 @@
-"""Sync tasks: one source's sync (locked per source) and the beat job that finds due sources."""
+"""Sync tasks: one source's sync or reconciliation (locked per source) and the beat job that
+finds due sources."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import redis
@@ -14,8 +17,16 @@ from redis.lock import Lock
 from hub.core.errors import NotFound
 from hub.core.settings import get_settings
 from hub.ingest.locks import reindex_running, writer_lock_name
+from hub.ingest.reconcile import plan_reconcile, reconcile_due
 from hub.ingest.runner import SyncOptions, SyncRunner
-from hub.queue import SCHEDULE_DUE_SOURCES, SWEEP_ABANDONED_RUNS, SYNC_SOURCE, enqueue_sync
+from hub.queue import (
+    RECONCILE_SOURCE,
+    SCHEDULE_DUE_SOURCES,
+    SWEEP_ABANDONED_RUNS,
+    SYNC_SOURCE,
+    enqueue_reconcile,
+    enqueue_sync,
+)
 from hub.search.engine import get_engine
 from hub.sources.runs import RunStore, sweep_abandoned
 from hub.sources.store import Source, SourceRegistry, SourceState
@@ -46,31 +57,69 @@ def sync_source(
     allow_mass_delete: bool = False,
 ) -> dict[str, Any]:
     """Sync one source unless another sync of it holds the lock; retry transient failures."""
-    lock = redis_client().lock(lock_name(source_id), timeout=SYNC_HARD_LIMIT + 60, blocking=False)
-    if not lock.acquire(token=self.request.id) and not _take_over(lock, self.request.id):
-        log.info("sync.skipped_locked", source_id=source_id)
-        return {"source_id": source_id, "status": "locked"}
-    if reindex_running(lock.redis, get_settings()):
-        lock.release()  # the reindex waits for writer locks: let it finish, come back later
+    options = SyncOptions(
+        trigger=trigger, full=full, allow_mass_delete=allow_mass_delete,
+        attempt=self.request.retries + 1,
+    )  # fmt: skip
+
+    def again() -> None:
         enqueue_sync(
             get_settings(), source_id, trigger=trigger, full=full,
             allow_mass_delete=allow_mass_delete, countdown=REINDEX_DEFER_SECONDS,
         )  # fmt: skip
+
+    return _run_locked(self, source_id, options, again, defer_if_locked=False)
+
+
+@app.task(bind=True, base=HubTask, name=RECONCILE_SOURCE, acks_late=True)
+def reconcile_source(
+    self: HubTask, source_id: str, trigger: str = "manual", allow_mass_delete: bool = False
+) -> dict[str, Any]:
+    """Reconcile one source in full (hub/ingest/reconcile.py) under the same writer lock as
+    its syncs. A running sync defers it instead of skipping it: the next reconciliation is
+    only planned a day or so ahead, a skipped one would be lost until then."""
+    options = SyncOptions(
+        trigger=trigger, reconcile=True, allow_mass_delete=allow_mass_delete,
+        attempt=self.request.retries + 1,
+    )  # fmt: skip
+
+    def again() -> None:
+        enqueue_reconcile(
+            get_settings(), source_id, trigger=trigger, allow_mass_delete=allow_mass_delete,
+            countdown=REINDEX_DEFER_SECONDS,
+        )  # fmt: skip
+
+    return _run_locked(self, source_id, options, again, defer_if_locked=True)
+
+
+def _run_locked(
+    task: HubTask,
+    source_id: str,
+    options: SyncOptions,
+    again: Callable[[], None],
+    *,
+    defer_if_locked: bool,
+) -> dict[str, Any]:
+    """Run one source's sync or reconciliation holding its writer lock; while a reindex copies
+    the index (or, if asked, while another writer of the source runs) queue it again later."""
+    lock = redis_client().lock(lock_name(source_id), timeout=SYNC_HARD_LIMIT + 60, blocking=False)
+    if not lock.acquire(token=task.request.id) and not _take_over(lock, task.request.id):
+        if defer_if_locked:
+            again()
+        log.info("sync.skipped_locked", source_id=source_id, deferred=defer_if_locked)
+        return {"source_id": source_id, "status": "deferred" if defer_if_locked else "locked"}
+    if reindex_running(lock.redis, get_settings()):
+        lock.release()  # the reindex waits for writer locks: let it finish, come back later
+        again()
         log.info("sync.deferred_for_reindex", source_id=source_id)
         return {"source_id": source_id, "status": "deferred"}
     try:
-        options = SyncOptions(
-            trigger=trigger,
-            full=full,
-            allow_mass_delete=allow_mass_delete,
-            attempt=self.request.retries + 1,
-        )
         run = SyncRunner(get_settings()).run(source_id, options)
     except NotFound:
         log.warning("sync.unknown_source", source_id=source_id)
         return {"source_id": source_id, "status": "unknown_source"}
     except TRANSIENT as exc:
-        raise self.retry(exc=exc, countdown=self.backoff(exc)) from exc
+        raise task.retry(exc=exc, countdown=task.backoff(exc)) from exc
     finally:
         if lock.owned():
             lock.release()
@@ -101,7 +150,8 @@ def next_run_after(source: Source, now: datetime) -> datetime:
 
 @app.task(bind=True, base=HubTask, name=SCHEDULE_DUE_SOURCES, time_limit=120)
 def schedule_due_sources(self: HubTask) -> int:
-    """Enqueue a sync for every due source (beat runs this every minute)."""
+    """Enqueue a sync for every due source and a reconciliation for every source whose
+    reconciliation is due (beat runs this every minute); returns how many tasks it queued."""
     settings = get_settings()
     registry = SourceRegistry(get_engine(settings))
     now = datetime.now(UTC)
@@ -109,18 +159,26 @@ def schedule_due_sources(self: HubTask) -> int:
     for source in registry.list():
         if source.state not in SCHEDULABLE:
             continue
-        if source.next_run_at and source.next_run_at > now:
+        sync_due = not (source.next_run_at and source.next_run_at > now)
+        reconcile = reconcile_due(source, now)
+        if not (sync_due or reconcile):
             continue
-
-        def plan(s: Source) -> None:
-            s.next_run_at = next_run_after(s, now)
-
-        registry.update(source.id, plan)
-        enqueue_sync(
-            settings, source.id, trigger="schedule", countdown=random.uniform(0, SCHEDULE_JITTER)
-        )
-        queued += 1
+        registry.update(source.id, partial(_plan, now=now, sync=sync_due, reconcile=reconcile))
+        jitter = random.uniform(0, SCHEDULE_JITTER)
+        if sync_due:
+            enqueue_sync(settings, source.id, trigger="schedule", countdown=jitter)
+        if reconcile:
+            enqueue_reconcile(settings, source.id, trigger="schedule", countdown=jitter)
+        queued += int(sync_due) + int(reconcile)
     return queued
+
+
+def _plan(source: Source, *, now: datetime, sync: bool, reconcile: bool) -> None:
+    """Move the queued jobs' next times ahead, so the next beat does not queue them again."""
+    if sync:
+        source.next_run_at = next_run_after(source, now)
+    if reconcile:
+        plan_reconcile(source, now, get_settings())
 
 
 @app.task(bind=True, base=HubTask, name=SWEEP_ABANDONED_RUNS, time_limit=120)

@@ -8,7 +8,7 @@ safe fetcher it is handed, scheduling and indexing are the workers' job.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -78,6 +78,7 @@ class Connector(ABC, Generic[ConfigT]):
     config_model: ClassVar[type[ConnectorConfig]]
     supports_incremental: ClassVar[bool] = False
     supports_webhook: ClassVar[bool] = False
+    supports_id_listing: ClassVar[bool] = False
 
     def __init__(self, config: ConfigT, fetcher: SafeFetcher, context: SourceContext) -> None:
         self.config = config
@@ -115,6 +116,15 @@ class Connector(ABC, Generic[ConfigT]):
 
         Raise `RecordError` for a record that cannot be mapped; it becomes a rejection.
         """
+
+    def list_ids(self) -> Iterator[str]:
+        """Yield the local id of every record the source publishes now, and nothing else.
+
+        Only for `supports_id_listing` connectors: a reconciliation then costs a listing of ids
+        instead of a full fetch. Same rule as `fetch`: raise a `FetchError` when the listing
+        cannot be read completely, so that nothing is deleted on a partial listing.
+        """
+        raise NotImplementedError(f"connector {self.kind} cannot list ids")
 
     def parse_webhook(self, body: Mapping[str, Any]) -> list[RawRecord]:
         """Turn a pushed event body into raw records; only for `supports_webhook` connectors."""

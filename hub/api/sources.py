@@ -27,6 +27,7 @@ class SourceOut(BaseModel):
     kind: str
     url: str
     interval_minutes: int
+    reconcile_hours: int | None
     state: str
     state_reason: str
     consecutive_failures: int
@@ -34,6 +35,7 @@ class SourceOut(BaseModel):
     last_run_id: str | None
     last_run_at: datetime | None
     last_success_at: datetime | None
+    last_reconciled_at: datetime | None
     pending_deletion: int
 
     @classmethod

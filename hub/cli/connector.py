@@ -23,18 +23,16 @@ app = typer.Typer(help="Connector kinds, detection and dry runs.", no_args_is_he
 @app.command()
 def kinds() -> None:
     """Every registered connector kind with its capabilities."""
-    table = Table("kind", "class", "incremental", "webhook")
+    table = Table("kind", "class", "incremental", "webhook", "id listing")
     for kind in registered_kinds():
         try:
             cls = connector_class(kind)
         except ConfigError as exc:
-            table.add_row(kind, f"[red]{exc.message}[/]", "", "")
+            table.add_row(kind, f"[red]{exc.message}[/]", "", "", "")
             continue
+        flags = (cls.supports_incremental, cls.supports_webhook, cls.supports_id_listing)
         table.add_row(
-            kind,
-            f"{cls.__module__}.{cls.__name__}",
-            "yes" if cls.supports_incremental else "—",
-            "yes" if cls.supports_webhook else "—",
+            kind, f"{cls.__module__}.{cls.__name__}", *("yes" if flag else "—" for flag in flags)
         )
     console.print(table)
 

@@ -21,7 +21,8 @@ def create(
         False, "--swap", help="Point the alias at the new index (empty until reindexed)."
     ),
 ) -> None:
-    """Create registry indices if missing, and the offer index behind the alias `offers`."""
+    """Create registry indices if missing (add new fields to old ones), and the offer index
+    behind the alias `offers`."""
     eng = engine()
     before = offer_status(eng).indices
     ensure_indices(eng)

@@ -18,26 +18,44 @@ def sync(
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Apply a deletion above the mass-delete share now."
     ),
+    reconcile: bool = typer.Option(
+        False,
+        "--reconcile",
+        help="Compare everything the source publishes with the index and delete what it no "
+        "longer does (ids only where the connector can list them).",
+    ),
     queue: bool = typer.Option(False, "--queue", help="Hand it to the workers instead."),
 ) -> None:
     """Sync one source now (inline), or queue it for the workers with --queue."""
     if queue:
-        task_id = request_sync(
-            settings(), source_id, trigger="cli", full=full, allow_mass_delete=allow_mass_delete
-        )
-        console.print(f"queued sync of [bold]{source_id}[/] (task {task_id})")
+        _queue(source_id, full=full, reconcile=reconcile, allow_mass_delete=allow_mass_delete)
         return
-    options = SyncOptions(trigger="cli", full=full, allow_mass_delete=allow_mass_delete)
+    options = SyncOptions(
+        trigger="cli", full=full, reconcile=reconcile, allow_mass_delete=allow_mass_delete
+    )
     run = SyncRunner(settings()).run(source_id, options)
     c = run.counts
     console.print(
-        f"[bold]{source_id}[/]: {run.status.value} — seen {c.seen}, new {c.created}, "
+        f"[bold]{source_id}[/] ({run.mode}): {run.status.value} — seen {c.seen}, new {c.created}, "
         f"updated {c.updated}, unchanged {c.unchanged}, deleted {c.deleted}, "
         f"rejected {c.rejected}, pending deletion {c.pending_deletion} "
         f"({run.duration_seconds:.1f} s)"
     )
     for flag in run.flags:
         console.print(f"[yellow]flag:[/] {flag}")
+
+
+def _queue(source_id: str, *, full: bool, reconcile: bool, allow_mass_delete: bool) -> None:
+    task_id = request_sync(
+        settings(),
+        source_id,
+        trigger="cli",
+        full=full,
+        reconcile=reconcile,
+        allow_mass_delete=allow_mass_delete,
+    )
+    what = "reconciliation" if reconcile else "sync"
+    console.print(f"queued {what} of [bold]{source_id}[/] (task {task_id})")
 
 
 def api() -> None:

@@ -24,6 +24,9 @@ def add(
     ags: list[str] = typer.Option(..., "--ags", help="AGS served (repeat for several)."),
     name: str = typer.Option("", "--name", help="Human-readable name."),
     interval: int = typer.Option(60, "--interval", help="Poll interval in minutes."),
+    reconcile_hours: int | None = typer.Option(
+        None, "--reconcile-hours", help="Hours between full reconciliations (default: daily)."
+    ),
     config: str = typer.Option("{}", "--config", help="Connector config as JSON."),
 ) -> None:
     """Register a source; prints its API key once."""
@@ -35,6 +38,7 @@ def add(
         url=url,
         config=json.loads(config),
         interval_minutes=interval,
+        reconcile_hours=reconcile_hours,
     )
     eng = engine()
     ensure_indices(eng)

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="Share of a source's offers one run may delete unconfirmed."
     )
     default_poll_minutes: int = Field(60, ge=1, description="Poll interval of new sources.")
+    reconcile_hours: int = Field(
+        24,
+        ge=1,
+        le=30 * 24,
+        description="How often a source that syncs incrementally is compared in full with what "
+        "it publishes, so that deleted or unpublished records leave the index (per source: "
+        "`reconcile_hours`).",
+    )
     geocoder_url: str | None = Field(
         default=None,
         description="Nominatim base URL for exact street geocoding; off (None) by default: "

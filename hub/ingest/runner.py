@@ -1,8 +1,12 @@
 """One sync run of one source: fetch → normalise → write → (maybe) delete → record.
 
-Deletion rules (DESIGN.md §4): only a full, error-free fetch deletes what it did not see; an
-empty feed deletes nothing and flags the source; a drop above `mass_delete_share` waits as
-pending until a second full run confirms it or an operator passes `allow_mass_delete`.
+A run is `incremental` when the stored cursor has a position, else `full`; a `reconcile` run
+(hub/ingest/reconcile.py) lists everything the source publishes, by ids where the connector
+can, else by a full fetch, and so brings deletions to sources that sync incrementally.
+Deletion rules (DESIGN.md §4), the same for full and reconcile runs: only a complete,
+error-free listing deletes what it did not see; an empty listing deletes nothing and flags the
+source; a drop above `mass_delete_share` waits as pending until a second complete listing
+confirms it or an operator passes `allow_mass_delete`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from hub.core.settings import Settings
 from hub.ingest.build import connector_for
 from hub.ingest.ingest import Ingest
 from hub.ingest.ratelimit import host_limiter
+from hub.ingest.reconcile import listed_offer_ids, plan_reconcile
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
 from hub.sources.runs import RunStatus, RunStore, SyncRun
@@ -38,6 +43,13 @@ class SyncOptions:
     allow_mass_delete: bool = False
     run_id: str | None = None
     attempt: int = 1
+    reconcile: bool = False
+
+    def mode(self, stored: Cursor) -> str:
+        """`reconcile`, `incremental` (the stored cursor has a position) or `full`."""
+        if self.reconcile:
+            return "reconcile"
+        return "incremental" if stored.position and not self.full else "full"
 
 
 class SyncRunner:
@@ -52,8 +64,9 @@ class SyncRunner:
     def run(self, source_id: str, options: SyncOptions = SyncOptions()) -> SyncRun:
         """Sync one source and record the run; fetch errors are recorded, then re-raised."""
         source = self.registry.get(source_id)
-        cursor = Cursor() if options.full else Cursor.model_validate(source.cursor or {})
-        mode = "incremental" if cursor.position else "full"
+        stored = Cursor.model_validate(source.cursor or {})
+        mode = options.mode(stored)
+        cursor = Cursor() if options.full or options.reconcile else stored
         run = SyncRun(
             source_id=source.id, trigger=options.trigger, mode=mode, attempt=options.attempt
         )
@@ -65,12 +78,15 @@ class SyncRunner:
         try:
             connector = connector_for(source, fetcher)
             writer = OfferWriter(self.engine)  # bound to the live index for the whole run
-            seen, next_cursor, complete = self._ingest(connector, writer, cursor, run)
+            if mode == "reconcile" and connector.supports_id_listing:
+                seen, next_cursor, complete = self._list_ids(connector, run), stored, True
+            else:
+                seen, next_cursor, complete = self._ingest(connector, writer, cursor, run)
             if next_cursor.not_modified:
                 run.not_modified = True
                 run.finish(RunStatus.NOT_MODIFIED)
             else:
-                if complete and mode == "full":
+                if complete and mode != "incremental":
                     self._delete_unseen(writer, source, seen, run, options.allow_mass_delete)
                 run.finish(RunStatus.SUCCEEDED if complete else RunStatus.FAILED)
             self._record_success(writer, source.id, run, next_cursor, complete)
@@ -95,6 +111,12 @@ class SyncRunner:
         next_cursor = ingest.take_all(connector.fetch(cursor))
         ingest.finish()
         return ingest.seen, next_cursor, ingest.complete
+
+    def _list_ids(self, connector: Connector[Any], run: SyncRun) -> set[str]:
+        """A reconciliation's listing by ids only: nothing is fetched in full or written."""
+        listed = listed_offer_ids(connector)
+        run.counts.seen = len(listed)
+        return listed
 
     def _delete_unseen(
         self, writer: OfferWriter, source: Source, seen: set[str], run: SyncRun, allow: bool
@@ -141,6 +163,9 @@ class SyncRunner:
                 source.state = SourceState.ACTIVE
             source.state_reason = "Feed ist leer" if "empty_feed" in run.flags else ""
             source.offer_count = offers.count_of_source(source_id)
+            if run.mode != "incremental" and run.status != RunStatus.NOT_MODIFIED:
+                source.last_reconciled_at = run.ended_at
+                plan_reconcile(source, run.ended_at or datetime.now(UTC), self.settings)
 
         self.registry.update(source_id, change)
 

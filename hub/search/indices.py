@@ -68,10 +68,16 @@ def swap_alias(engine: SearchEngine, target: str, alias: str = OFFERS) -> list[s
 
 
 def ensure_indices(engine: SearchEngine) -> None:
-    """Create the registry indices and a first offer index if they are missing (idempotent)."""
+    """Create the registry indices and a first offer index if they are missing (idempotent).
+
+    An existing registry index gets the fields its mapping file added since (strict mappings
+    would refuse a document carrying them); mapping changes there must stay additive.
+    """
     for logical, mapping_file in REGISTRY_MAPPINGS.items():
         name = engine.name(logical)
-        if not engine.exists(f"/{name}"):
+        if engine.exists(f"/{name}"):
+            engine.request("PUT", f"/{name}/_mapping", load_json(mapping_file)["mappings"])
+        else:
             body = load_json(mapping_file)
             body["settings"]["number_of_replicas"] = engine.settings.index_replicas
             try:

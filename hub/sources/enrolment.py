@@ -14,7 +14,7 @@ import structlog
 from connectors.sdk.registry import parse_config
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
-from hub.queue import enqueue_sync
+from hub.queue import enqueue_reconcile, enqueue_sync
 from hub.sources.keys import hash_key, new_api_key
 from hub.sources.store import Source, SourceInput, SourceRegistry
 
@@ -56,11 +56,19 @@ def request_sync(
     *,
     trigger: str,
     full: bool = False,
+    reconcile: bool = False,
     allow_mass_delete: bool = False,
 ) -> str:
-    """Queue a sync of a source for the workers; its task id, or `BrokerUnavailable`."""
-    task_id = enqueue_sync(
-        settings, source_id, trigger=trigger, full=full, allow_mass_delete=allow_mass_delete
-    )
-    log.info("source.sync_requested", source_id=source_id, trigger=trigger, task_id=task_id)
+    """Queue a sync (or, with `reconcile`, a reconciliation) of a source for the workers; its
+    task id, or `BrokerUnavailable`."""
+    if reconcile:
+        task_id = enqueue_reconcile(
+            settings, source_id, trigger=trigger, allow_mass_delete=allow_mass_delete
+        )
+    else:
+        task_id = enqueue_sync(
+            settings, source_id, trigger=trigger, full=full, allow_mass_delete=allow_mass_delete
+        )
+    what = "reconcile" if reconcile else "sync"
+    log.info(f"source.{what}_requested", source_id=source_id, trigger=trigger, task_id=task_id)
     return task_id

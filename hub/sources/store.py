@@ -38,6 +38,13 @@ class SourceInput(BaseModel):
     url: str = Field(description="Feed URL.")
     config: dict[str, Any] = Field(default_factory=dict, description="Connector config.")
     interval_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    reconcile_hours: int | None = Field(
+        None,
+        ge=1,
+        le=30 * 24,
+        description="Hours between full reconciliations (deletions reach incremental syncs "
+        "only through them); empty: the hub's default (`HUB_RECONCILE_HOURS`, daily).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -69,6 +76,10 @@ class Source(SourceInput):
     last_run_at: datetime | None = None
     last_success_at: datetime | None = None
     next_run_at: datetime | None = None
+    last_reconciled_at: datetime | None = Field(
+        None, description="End of the last complete listing compared with the index."
+    )
+    next_reconcile_at: datetime | None = None
     offer_count: int = 0
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -330,3 +330,50 @@ def test_every_fixture_is_used() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     names = [p.name.replace(".expected.json", "") for p in FIXTURES.iterdir()]
     assert [name for name in names if f'"{name}"' not in source and name != "README.md"] == []
+
+
+def test_id_listing_asks_published_ids_only_and_reads_every_page(server: FeedServer) -> None:
+    ids = [{"id": n} for n in range(1, 251)]
+
+    def page(request: Request) -> Route:
+        start = (int(query(request).get("page", "1")) - 1) * 100
+        headers = {"X-WP-Total": "250", "X-WP-TotalPages": "3"}
+        return Route(json.dumps(ids[start : start + 100]), headers=headers)
+
+    server.route(POSTS, page)
+    listed = list(connector(server, categories=[2], per_page=10).list_ids())
+
+    assert listed == [str(n) for n in range(1, 251)]
+    first, *rest = server.requests
+    assert query(first) == {
+        "per_page": "100",
+        "orderby": "id",
+        "order": "asc",
+        "status": "publish",
+        "_fields": "id",
+        "categories": "2",
+    }
+    assert [query(r)["page"] for r in rest] == ["2", "3"]
+
+
+def test_id_listing_failing_on_a_page_raises(server: FeedServer) -> None:
+    def page(request: Request) -> Route:
+        if query(request).get("page") == "2":
+            return Route("down", status=500)
+        headers = {"X-WP-Total": "150", "X-WP-TotalPages": "2"}
+        return Route(json.dumps([{"id": n} for n in range(100)]), headers=headers)
+
+    server.route(POSTS, page)
+    with pytest.raises(TransientFetchError):
+        list(connector(server).list_ids())
+
+
+def test_tribe_events_id_listing_follows_the_event_pages(server: FeedServer) -> None:
+    first = json.loads(fixture("tribe_events_page1.json"))
+    first["next_rest_url"] = server.url(EVENTS + "?page=2&per_page=2")
+    server.route(EVENTS + "?per_page=100", Route(json.dumps(first)))
+    server.route(EVENTS + "?page=2&per_page=2", Route(fixture("tribe_events_page2.json")))
+
+    listed = list(connector(server, api="tribe_events").list_ids())
+
+    assert listed == ["501", "502", "503", "504"]

@@ -236,3 +236,54 @@ def test_runs_left_running_by_a_lost_worker_are_swept(engine, runner, source, se
     assert runner.runs.get(stuck.id).status == Status.FAILED
     assert runner.runs.get(stuck.id).errors[-1]["code"] == "abandoned"
     assert runner.runs.get(fresh.id).status == Status.RUNNING
+
+
+def test_reconcile_by_full_fetch_deletes_what_the_feed_no_longer_has(
+    engine, runner, source, serve
+) -> None:
+    records = [offer(f"r{i}") for i in range(10)]
+    serve(feed(*records))
+    runner.run(source)
+    serve(feed(*records[1:]))
+    run = runner.run(source, SyncOptions(trigger="schedule", reconcile=True))
+    assert (run.mode, run.status, run.counts.deleted) == ("reconcile", RunStatus.SUCCEEDED, 1)
+    assert set(indexed(engine, source)) == {f"r{i}" for i in range(1, 10)}
+    stored = SourceRegistry(engine).get(source)
+    assert stored.last_reconciled_at == run.ended_at
+    assert stored.next_reconcile_at is not None and stored.next_reconcile_at > run.ended_at
+
+
+def test_failed_reconcile_listing_deletes_nothing(engine, runner, source, serve) -> None:
+    serve(feed(*[offer(f"r{i}") for i in range(5)]))
+    runner.run(source)
+    before = SourceRegistry(engine).get(source).last_reconciled_at
+    serve(Route(b"upstream broke", status=502, content_type="text/plain"))
+    with pytest.raises(TransientFetchError):
+        runner.run(source, SyncOptions(reconcile=True))
+    latest = runner.runs.for_source(source, 1)[0]
+    assert (latest.mode, latest.status, latest.counts.deleted) == ("reconcile", RunStatus.FAILED, 0)
+    assert set(indexed(engine, source)) == {f"r{i}" for i in range(5)}
+    assert SourceRegistry(engine).get(source).last_reconciled_at == before
+
+
+def test_empty_reconcile_listing_deletes_nothing_and_flags(engine, runner, source, serve) -> None:
+    serve(feed(offer("a"), offer("b")))
+    runner.run(source)
+    serve(feed())
+    run = runner.run(source, SyncOptions(reconcile=True))
+    assert (run.mode, run.counts.deleted) == ("reconcile", 0)
+    assert "empty_feed" in run.flags
+    assert set(indexed(engine, source)) == {"a", "b"}
+
+
+def test_mass_drop_found_by_reconcile_waits_for_confirmation(engine, runner, source, serve) -> None:
+    records = [offer(f"r{i}") for i in range(10)]
+    serve(feed(*records))
+    runner.run(source)
+    serve(feed(*records[:5]))
+    first = runner.run(source, SyncOptions(reconcile=True))
+    assert (first.counts.deleted, first.counts.pending_deletion) == (0, 5)
+    assert "mass_delete_pending" in first.flags
+    second = runner.run(source, SyncOptions(reconcile=True))
+    assert second.counts.deleted == 5
+    assert len(indexed(engine, source)) == 5
