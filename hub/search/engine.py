@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
@@ -83,6 +84,11 @@ class SearchEngine:
     def name(self, index: str) -> str:
         """Physical name of a hub index or alias (with the configured prefix)."""
         return self.settings.index_name(index)
+
+    def doc_path(self, index: str, doc_id: str) -> str:
+        """The REST path of one document; the id is escaped, since local ids of sources are
+        often URLs (`/`, `?`, `#` would otherwise end the path)."""
+        return f"/{self.name(index)}/_doc/{quote(doc_id, safe='')}"
 
     def request(
         self,

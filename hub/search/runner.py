@@ -175,7 +175,7 @@ def complete(
 def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
     """One offer's document by id (`{source_id}:{local_id}`), for its detail page."""
     try:
-        found = engine.request("GET", f"/{engine.name(OFFERS)}/_doc/{offer_id}")
+        found = engine.request("GET", engine.doc_path(OFFERS, offer_id))
     except NotFound:
         raise NotFound(
             f"offer {offer_id!r} not found", message_de="Dieses Angebot gibt es nicht (mehr)."

@@ -138,7 +138,7 @@ class OfferWriter:
         if version > current:
             self.engine.request(
                 "PUT",
-                f"/{self.engine.name(TOMBSTONES)}/_doc/{doc_id}",
+                self.engine.doc_path(TOMBSTONES, doc_id),
                 {
                     "id": doc_id,
                     "source_id": source_id,

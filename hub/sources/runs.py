@@ -74,14 +74,14 @@ class RunStore:
     def save(self, run: SyncRun) -> None:
         self.engine.request(
             "PUT",
-            f"/{self.index}/_doc/{run.id}",
+            self.engine.doc_path(SYNC_RUNS, run.id),
             run.model_dump(mode="json"),
             params={"refresh": "true"},
         )
 
     def get(self, run_id: str) -> SyncRun:
         try:
-            found = self.engine.request("GET", f"/{self.index}/_doc/{run_id}")
+            found = self.engine.request("GET", self.engine.doc_path(SYNC_RUNS, run_id))
         except NotFound:
             raise NotFound(
                 f"unknown run {run_id!r}", message_de="Diesen Lauf gibt es nicht."

@@ -99,7 +99,7 @@ class SourceRegistry:
 
     def get(self, source_id: str) -> Source:
         try:
-            found = self.engine.request("GET", f"/{self.index}/_doc/{source_id}")
+            found = self.engine.request("GET", self.engine.doc_path(SOURCES, source_id))
         except NotFound:
             raise NotFound(
                 f"unknown source {source_id!r}",
@@ -137,7 +137,10 @@ class SourceRegistry:
         if source.seq_no is not None:
             params.update(if_seq_no=source.seq_no, if_primary_term=source.primary_term)
         result = self.engine.request(
-            "PUT", f"/{self.index}/_doc/{source.id}", source.model_dump(mode="json"), params=params
+            "PUT",
+            self.engine.doc_path(SOURCES, source.id),
+            source.model_dump(mode="json"),
+            params=params,
         )
         source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
         return source
@@ -155,7 +158,9 @@ class SourceRegistry:
 
     def delete(self, source_id: str) -> None:
         self.get(source_id)
-        self.engine.request("DELETE", f"/{self.index}/_doc/{source_id}", params={"refresh": "true"})
+        self.engine.request(
+            "DELETE", self.engine.doc_path(SOURCES, source_id), params={"refresh": "true"}
+        )
 
 
 def _from_hit(hit: dict[str, Any]) -> Source:
