@@ -133,6 +133,11 @@ class Offer(BaseModel):
     valid_until: date | None = None
     area_ags: list[str] = Field(default_factory=list)
     updated_at: datetime
+    extracted: list[str] = Field(
+        default_factory=list,
+        description="Fields read from the page's text rather than given by the source "
+        "(shown as „aus dem Text erkannt“).",
+    )
 
     @field_validator("kind")
     @classmethod

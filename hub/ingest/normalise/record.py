@@ -13,6 +13,7 @@ from hub.core.places import enrich_location
 from hub.core.schema import Offer, Rejection, offer_id, rejection_from_error
 from hub.core.text import html_to_text
 from hub.core.vocab import vocabulary
+from hub.ingest.extract.fill import extract_into
 from hub.ingest.normalise.geocoder import Geocoder, geocode_location
 from hub.ingest.normalise.hints import resolve_hints
 
@@ -72,10 +73,11 @@ def _prepare(
     overrides: Mapping[str, str],
     geocoder: Geocoder | None = None,
 ) -> dict[str, Any]:
+    resolve_hints(data)
+    extract_into(data, source_ags)  # before the HTML goes: lists, tables, labels help it
     for name in TEXT_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = html_to_text(data[name])
-    resolve_hints(data)
     if isinstance(data.get("locations"), list):
         data["locations"] = [_complete_location(loc, geocoder) for loc in data["locations"]]
     categories = [str(c) for c in data.get("categories") or [] if str(c).strip()]

@@ -1,0 +1,155 @@
+"""A record's text as a page: plain lines, labelled values and address blocks.
+
+Extractors look for facts in three places, strongest first: a labelled value ("Kosten:
+kostenlos", a table row, a definition list), an address block, and the running text. Every
+string here is plain text (nh3 and BeautifulSoup keep nothing executable), capped so that a
+5 MB description cannot stall a worker: extraction is linear in the capped length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
+
+from hub.core.text import html_to_text
+from hub.core.vocab import fold
+
+MAX_CHARS = 50_000  # of description HTML read; beyond it, municipal pages hold no offer facts
+MAX_LABEL = 40  # a label longer than this is a sentence, not a label
+BLOCKS = {"p", "li", "tr", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "address"}
+CONTAINERS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "section", "article"}
+# A sentence ends at . ! ? after a word of three letters or more, a € or a bracket, before a
+# capital: "Termine. Anmeldung" is cut, "Ev. Familienzentrum" and "29. September" are not.
+SENTENCE_END = re.compile(r"(?:(?<=[^\W\d]{3}[.!?])|(?<=€[.!?])|(?<=\)[.!?]))\s+(?=[A-ZÄÖÜ])")
+LABEL_LINE = re.compile(r"^\s*([^\W\d][\w ./&()-]{0,39}?)\s*:\s+(\S.*)$")
+# Where a running line starts a new "Label: value" after a sentence ("… Altena. Kosten: 45 €").
+NEXT_LABEL = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ][\w./&()-]*(?: [\w./&()-]+){0,2}\s*:\s)")
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a record says, ready for the extractors (all plain text)."""
+
+    title: str = ""
+    summary: str = ""
+    lines: tuple[str, ...] = ()
+    """The description's blocks in order: paragraphs, list items, table rows, headings."""
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Folded label ("kosten", "ort", "alter") → the values given under it, in order."""
+    addresses: tuple[str, ...] = ()
+    """Text of `<address>` blocks, lines joined with ", "."""
+    categories: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Title, summary and every line: the running text, one block per line."""
+        return "\n".join(part for part in (self.title, self.summary, *self.lines) if part)
+
+    def labelled(self, *names: str) -> list[str]:
+        """The values under any of the folded label `names` (prefix match: "kosten" finds
+        "kosten" and "kosten pro termin")."""
+        return [
+            value
+            for label, values in self.labels.items()
+            if any(label == name or label.startswith(name + " ") for name in names)
+            for value in values
+        ]
+
+    def sentences(self) -> Iterator[str]:
+        """The running text cut into sentences (a crude cut is enough to scope a phrase)."""
+        for line in (self.title, self.summary, *self.lines):
+            yield from (s for s in SENTENCE_END.split(line) if s)
+
+
+def read_page(
+    title: str | None = "",
+    summary: str | None = "",
+    description: str | None = "",
+    categories: Iterable[str] = (),
+) -> Page:
+    """The page of one record; the description may be HTML or plain text."""
+    html = (description or "")[:MAX_CHARS]
+    lines, labels, addresses = _blocks(html)
+    return Page(
+        title=html_to_text(title or ""),
+        summary=html_to_text(summary or ""),
+        lines=tuple(lines),
+        labels={k: tuple(v) for k, v in labels.items()},
+        addresses=tuple(addresses),
+        categories=tuple(c.strip() for c in categories if c and c.strip()),
+    )
+
+
+def _blocks(html: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    lines: list[str] = []
+    labels: dict[str, list[str]] = {}
+    addresses: list[str] = []
+    for block in _leaf_blocks(soup):
+        if block.name == "address":
+            addresses.append(", ".join(_text_lines(block)))
+        if block.name == "tr":
+            cells = [_clean(c.get_text(" ")) for c in block.find_all(["th", "td"])]
+            if len(cells) >= 2 and cells[0]:
+                _add(labels, cells[0], " ".join(cells[1:]))
+            lines.append(": ".join(c for c in cells if c))
+            continue
+        if block.name == "dt":
+            sibling = block.find_next_sibling("dd")
+            if sibling is not None:
+                _add(labels, _clean(block.get_text(" ")), _clean(sibling.get_text(" ")))
+        for line in _text_lines(block):
+            lines.append(line)
+            for piece in NEXT_LABEL.split(line):
+                match = LABEL_LINE.match(piece)
+                if match:
+                    _add(labels, match.group(1), SENTENCE_END.split(match.group(2))[0])
+    return lines, labels, addresses
+
+
+def _leaf_blocks(soup: BeautifulSoup) -> list[Tag]:
+    """Block elements that hold no other block (text outside any block becomes one block)."""
+    found = [
+        tag
+        for tag in soup.find_all(BLOCKS)
+        if not tag.find(BLOCKS) or tag.name in ("tr", "address")
+    ]
+    inside_rows = {id(t) for row in found if row.name in ("tr", "address") for t in row.find_all()}
+    found = [t for t in found if id(t) not in inside_rows]
+    loose = "".join(
+        str(node)
+        for node in soup.contents
+        if isinstance(node, NavigableString)
+        or (isinstance(node, Tag) and node.name not in BLOCKS | CONTAINERS)
+    )
+    if loose.strip() and not found:
+        return [BeautifulSoup(f"<p>{loose}</p>", "html.parser").p]  # type: ignore[list-item]
+    if loose.strip():
+        found.insert(0, BeautifulSoup(f"<p>{loose}</p>", "html.parser").p)  # type: ignore[arg-type]
+    return found
+
+
+def _text_lines(block: Tag) -> list[str]:
+    """The block's text, split at <br>; entities decoded, whitespace tidied."""
+    for br in block.find_all("br"):
+        br.replace_with("\n")
+    return [line for line in (_clean(part) for part in block.get_text(" ").split("\n")) if line]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip(" \t:")
+
+
+def _add(labels: dict[str, list[str]], label: str, value: str) -> None:
+    key = fold(label).strip(" :")
+    if key and value and len(key) <= MAX_LABEL:
+        labels.setdefault(key, []).append(value.strip())
+
+
+def first(values: Sequence[str]) -> str | None:
+    """The first non-empty value, if any."""
+    return next((v for v in values if v.strip()), None)
