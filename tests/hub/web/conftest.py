@@ -70,6 +70,7 @@ def sample_offers(source: str) -> list[Offer]:
             topics=["begegnung"],
             age_min_months=6,
             age_max_months=36,
+            extracted=["age_min_months", "age_max_months"],
             provider={"name": "Familienzentrum Essen"},
             locations=[{"city": "Essen", "ags": "05113000", "lat": 51.4556, "lon": 7.0116}],
             **common,

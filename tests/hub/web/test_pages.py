@@ -154,6 +154,21 @@ def test_offer_without_dates_is_a_service_with_provider(app: FastAPI, offers: li
     assert "6 months to 3 years" in page.text
 
 
+DD = re.compile(r"<dd>(.*?)</dd>", re.S)
+
+
+def test_facts_read_from_the_text_are_marked_as_such(app: FastAPI, offers: list[Offer]) -> None:
+    extracted = fetch(app, f"/angebote/{quote(offers[1].id)}?lang=de")
+    given = fetch(app, f"/angebote/{quote(offers[0].id)}?lang=de")
+
+    facts = [" ".join(re.sub(r"<[^>]+>", " ", dd).split()) for dd in DD.findall(extracted.text)]
+    assert [f for f in facts if "aus dem Text erkannt" in f] == [
+        "6 Monate bis 3 Jahre (aus dem Text erkannt)"
+    ]
+    assert "verbindlich ist die Seite der Kommune" in extracted.text
+    assert "aus dem Text erkannt" not in given.text
+
+
 def test_missing_offer_is_a_404_page(app: FastAPI) -> None:
     page = fetch(app, "/angebote/nope:nothing?lang=de")
     assert page.status_code == 404
