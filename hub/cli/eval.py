@@ -118,7 +118,7 @@ def half_table(half: HalfReport) -> Table:
 def scores_table(title: str, scores: Scores) -> Table:
     """Per-field support, claims, precision, recall and F1 (blank where undefined)."""
     table = Table(title=title)
-    for column in ("field", "support", "claimed", "correct", "precision", "recall", "F1"):
+    for column in ("field", "support", "claimed", "correct", "P", "R", "F1"):
         left = column == "field"
         table.add_column(column, justify="left" if left else "right", no_wrap=left)
     for name in ROW_ORDER:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import feedparser
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.hsds import service_record
 from connectors.rss import entry_payload
@@ -26,6 +26,7 @@ from connectors.sdk.base import RawRecord, SourceContext
 from hub.core.fetcher import SafeFetcher
 from hub.core.schema import Rejection
 from hub.core.settings import Settings
+from hub.core.vocab import vocabulary
 from hub.dev.extraction_scoring import NO_CLAIMS, Facts, Scores, gold_facts, offer_facts, score_pair
 from hub.ingest.build import connector_of_kind
 from hub.ingest.normalise import NormaliseResult
@@ -73,6 +74,20 @@ class LabelledFacts(BaseModel):
     kind: str = "information"
     dates: list[LabelledSession] = Field(default_factory=list)
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in vocabulary("kinds").terms:
+            raise ValueError(f"unknown kind {value!r}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        if not value or any(len(code) != 2 or not code.islower() for code in value):
+            raise ValueError("languages must be ISO 639-1 codes")
+        return value
+
 
 class PageLabels(BaseModel):
     """A page's label file: the source's municipality and either facts or `not_an_offer`."""
@@ -82,6 +97,12 @@ class PageLabels(BaseModel):
     not_an_offer: bool = False
     note: str = Field("", description="Why the page looks the way it does (for reviewers).")
     facts: LabelledFacts | None = None
+
+    @model_validator(mode="after")
+    def _facts_exactly_for_offers(self) -> PageLabels:
+        if self.not_an_offer == (self.facts is not None):
+            raise ValueError("an offer page has facts, a not_an_offer page has none")
+        return self
 
 
 @dataclass(frozen=True)
@@ -197,7 +218,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "drupal": {"url": f"{SITE}/jsonapi/node/angebot"},
     "typo3": {"url": f"{SITE}/api/news", "shape": "headless_news"},
     "rss": {"url": f"{SITE}/feed/"},
-    "schemaorg": {"url": f"{SITE}/sitemap.xml"},
+    "schemaorg": {"url": f"{SITE}/sitemap.xml", "link_pattern": "/angebote/", "window_days": 730},
     "ical": {"url": f"{SITE}/termine.ics", "window_days": 730, "default_url": SITE},
     "hsds": {"url": f"{SITE}/hsds", "url_template": f"{SITE}/angebote/{{id}}"},
     "json_feed": {"url": f"{SITE}/export.json", "mapping": FEED_MAPPING["json"]},
