@@ -4,6 +4,7 @@ extraction from prose against known facts (per-field precision, recall, F1)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hub.core.schema import Rejection
 from hub.core.settings import get_settings
 from hub.dev.extraction_eval import HalfReport, evaluate_corpus
 from hub.dev.extraction_pages import PagesReport, evaluate_pages
@@ -98,11 +100,13 @@ def extraction(
     for half in halves.values():
         console.print(half_table(half))
         if half.rejections:
-            console.print(f"[yellow]{len(half.rejections)} records rejected[/yellow]")
+            console.print(f"[yellow]{rejection_line(half.rejections)}[/yellow]")
     if pages_report is not None:
         console.print(scores_table(f"Held-out pages ({pages_report.pages})", pages_report.scores))
         noise = pages_report.noise_counts()
         console.print(f"not_an_offer: {noise_line(noise)}")
+        if pages_report.other_rejections:
+            console.print(f"[yellow]{rejection_line(pages_report.other_rejections)}[/yellow]")
 
 
 def half_table(half: HalfReport) -> Table:
@@ -141,6 +145,13 @@ def pages_json(report: PagesReport) -> dict[str, object]:
     rejected = [{"local_id": r.local_id, "code": r.code} for r in report.other_rejections]
     return {"pages": report.pages, "fields": fields, "not_an_offer": report.noise_counts(),
             "rejected": rejected}  # fmt: skip
+
+
+def rejection_line(rejections: list[Rejection]) -> str:
+    """How many records the pipeline rejected, by code (every one is a missed offer)."""
+    codes = Counter(r.code for r in rejections)
+    by_code = ", ".join(f"{code}: {n}" for code, n in codes.most_common())
+    return f"{len(rejections)} records rejected ({by_code})"
 
 
 def noise_line(noise: dict[str, object]) -> str:
