@@ -128,14 +128,12 @@ class PagesReport:
     def noise_counts(self) -> dict[str, Any]:
         """Detection precision/recall of `not_an_offer`; None while nothing is ever rejected."""
         flagged = self.noise_rejected + self.offers_rejected_as_noise
-        noise = self.noise_pages
+        caught, noise = self.noise_rejected, self.noise_pages
         return {
             "noise_pages": noise,
             "rejected_as_not_an_offer": flagged,
-            "precision": self.noise_rejected / flagged if flagged else None,
-            "recall": self.noise_rejected / self.noise_pages
-            if flagged and self.noise_pages
-            else None,
+            "precision": caught / flagged if flagged else None,
+            "recall": caught / noise if flagged and noise else None,
         }
 
 
