@@ -93,13 +93,11 @@ def _contact(data: dict[str, Any], page: Page, filled: list[str]) -> None:
     contact = extract_contact(page)
     if contact is None:
         return
-    for key in ("name", "phone", "email"):
-        value = getattr(contact, key)
-        if value and not provider.get(key):
-            provider[key] = value
-            filled.append(f"provider.{key}")
-    if provider.get("name"):
+    added = [k for k in ("name", "phone", "email") if getattr(contact, k) and not provider.get(k)]
+    provider.update({key: getattr(contact, key) for key in added})
+    if provider.get("name"):  # the schema's provider needs a name: without one, nothing is kept
         data["provider"] = provider
+        filled.extend(f"provider.{key}" for key in added)
 
 
 def _dates(data: dict[str, Any], page: Page, now: datetime, filled: list[str]) -> None:
