@@ -20,6 +20,7 @@ from hub.core.vocab import fold
 from hub.ingest.extract.page import Page
 
 TEXT_LINES = 40  # of the running text read for phrases: noise says what it is early
+OPENING_LINES = 3  # where an imprint or a privacy page says what it is
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class NoiseRule:
     text: re.Pattern[str] | None = None
     title_unless: re.Pattern[str] | None = None
     """A title that also matches this is an offer after all ("Notbetreuung bei Schließung")."""
+    opening_only: bool = False
+    """Look for `text` only in the summary and the first lines, where a footer never stands."""
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -67,12 +70,14 @@ RULES: tuple[NoiseRule, ...] = (
         title=re.compile(r"^(?:impressum|imprint|anbieterkennzeichnung|haftungsausschluss)\b"),
         slug=re.compile(r"^(?:impressum|imprint)\b"),
         text=_words(r"angaben gemaess 5 (?:tmg|ddg)", r"5 tmg", r"5 ddg"),
+        opening_only=True,
     ),
     NoiseRule(
         "Datenschutz- oder Cookie-Hinweis erkannt",
         title=LEGAL_TITLE,
         slug=LEGAL_TITLE,
         text=_words(r"verantwortliche stelle im sinne der (?:dsgvo|datenschutz ?grundverordnung)"),
+        opening_only=True,
     ),
     NoiseRule(
         "Stellenanzeige erkannt",
@@ -151,17 +156,17 @@ def noise_reason(page: Page, url: str | None = None) -> str | None:
     title = fold(page.title)
     slug = _slug(url)
     text = fold("\n".join((page.summary, *page.lines[:TEXT_LINES])))
+    opening = fold("\n".join((page.summary, *page.lines[:OPENING_LINES])))
     offer_like = bool(page.labelled(*OFFER_LABELS))
     for rule in RULES:
-        if _matches(rule, title, slug, text, offer_like):
+        if _matches(rule, title, slug, opening if rule.opening_only else text, offer_like):
             return rule.reason_de
     return None
 
 
 def _matches(rule: NoiseRule, title: str, slug: str, text: str, offer_like: bool) -> bool:
-    if title and rule.title.search(title):
-        return not (rule.title_unless and rule.title_unless.search(title))
-    if slug and rule.slug and rule.slug.search(slug):
+    """Title or slug decide alone; the text only on a page without offer labels."""
+    if (title and rule.title.search(title)) or (slug and rule.slug and rule.slug.search(slug)):
         return not (rule.title_unless and rule.title_unless.search(title))
     return bool(rule.text and not offer_like and rule.text.search(text))
 

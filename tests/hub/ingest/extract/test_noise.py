@@ -166,6 +166,13 @@ def test_noise_is_rejected_with_a_german_reason(
             None,
         ),
         (
+            "Spielenachmittag für Familien",
+            "<p>Brettspiele für Groß und Klein.</p><p>Samstags im Jugendzentrum.</p>"
+            "<p>Bringt gern eigene Spiele mit.</p><p>Impressum: Angaben gemäß § 5 TMG – "
+            "Stadt Beispielhausen</p>",
+            None,
+        ),
+        (
             "Kinder- und Jugendparlament",
             "<p>Jugendliche ab 12 Jahren gestalten ihre Stadt mit.</p>",
             None,
