@@ -3,6 +3,8 @@ rejected; real offers with footer boilerplate, closure times or "Bewerbung" in t
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hub.ingest.extract.noise import noise_reason
@@ -194,3 +196,10 @@ def test_offer_labels_outweigh_noise_phrases_in_the_text() -> None:
 
 def test_a_noise_title_needs_no_text() -> None:
     assert reason("Impressum") == "Impressum-Seite erkannt"
+
+
+def test_a_huge_page_of_near_misses_is_judged_quickly() -> None:
+    near_misses = "Erzieher (m/w/d) Tagesordnung Sitzung des Bei " * 5000
+    started = time.perf_counter()
+    assert reason("Elternabend", f"<p>{near_misses}</p>") is None
+    assert time.perf_counter() - started < 2.0  # linear: a few milliseconds in practice
