@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from connectors.sdk.filters import OfferFilters
 from hub.core.fetcher import SafeFetcher
 
 
@@ -23,6 +24,11 @@ class ConnectorConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     url: AnyHttpUrl = Field(description="The feed's address as the municipality registered it.")
+    offer_filters: OfferFilters = Field(
+        default_factory=OfferFilters,
+        description="The source's own corrections of which records are offers (per record "
+        "and per category or tag).",
+    )
 
 
 class Cursor(BaseModel):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import typer
 import yaml
@@ -12,10 +15,11 @@ from rich.table import Table
 
 from connectors.sdk.detect import detect as detect_kind
 from connectors.sdk.registry import connector_class, registered_kinds
-from hub.cli.common import console, settings
+from hub.cli.common import console, err_console, settings
 from hub.core.errors import ConfigError
 from hub.core.fetcher import SafeFetcher
-from hub.ingest.dryrun import dry_run
+from hub.ingest.dryrun import DryRunReport, dry_run
+from hub.ingest.proposal import FilterProposal, propose_filters
 
 app = typer.Typer(help="Connector kinds, detection and dry runs.", no_args_is_help=True)
 
@@ -65,24 +69,44 @@ def check(
     config: str = typer.Option("{}", "--config", help="Extra connector config as JSON."),
     limit: int = typer.Option(200, help="At most this many records."),
     show: int = typer.Option(10, help="Print this many normalised offers."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="One JSON object per line: every offer, every rejection, then a summary.",
+    ),
 ) -> None:
-    """Dry run: fetch, normalise and print offers, every rejection and a summary."""
+    """Dry run: fetch, normalise and print offers, every rejection, proposed category filters
+    and a summary."""
     cfg = {**json.loads(config), "url": url}
     if mapping is not None:
         cfg["mapping"] = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+    detected = ""
     if kind is None:
-        fetcher = SafeFetcher(settings())
-        try:
-            guesses = detect_kind(fetcher.get(url))
-        finally:
-            fetcher.close()
-        if not guesses:
-            console.print("[red]Could not detect the kind; pass --kind.[/]")
-            raise typer.Exit(1)
-        kind = guesses[0].kind
-        cfg = {**guesses[0].config, **cfg}
-        console.print(f"detected kind: [bold]{kind}[/] ({guesses[0].reason})")
+        kind, cfg, detected = _detect(url, cfg)
+        if not as_json:
+            console.print(f"detected kind: [bold]{kind}[/] ({detected})")
     report = dry_run(settings(), kind, cfg, limit=limit)
+    proposal = propose_filters(report.offers, report.rejections)
+    if as_json:
+        _print_json_lines(report, proposal, detected)
+    else:
+        _print_report(report, proposal, show)
+
+
+def _detect(url: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """The detected kind, the config with its detected options, and why it was chosen."""
+    fetcher = SafeFetcher(settings())
+    try:
+        guesses = detect_kind(fetcher.get(url))
+    finally:
+        fetcher.close()
+    if not guesses:
+        err_console.print("[red]Could not detect the kind; pass --kind.[/]")
+        raise typer.Exit(1)
+    return guesses[0].kind, {**guesses[0].config, **cfg}, guesses[0].reason
+
+
+def _print_report(report: DryRunReport, proposal: FilterProposal, show: int) -> None:
     for offer in report.offers[:show]:
         console.print_json(json.dumps(offer.document(), ensure_ascii=False))
     for rejection in report.rejections:
@@ -90,23 +114,64 @@ def check(
             f"[yellow]abgelehnt[/] {escape(rejection.local_id or '—')} "
             f"{escape(f'[{rejection.code}]')} {escape(rejection.message_de)}"
         )
+    console.print("[bold]Vorschlag für Kategorie-Filter[/] (offer_filters der Quelle):")
+    for line in proposal.explanation_de:
+        console.print(f"  {escape(line)}")
+    if proposal.filters.include_categories or proposal.filters.exclude_categories:
+        console.print(escape(json.dumps(_proposed(proposal), ensure_ascii=False)), soft_wrap=True)
     summary = Table(
         "kind", "records", "offers", "rejected", "with topics", "with age", "with place"
     )
-    offers = report.offers
+    counts = _counts(report)
     summary.add_row(
-        kind,
+        report.kind,
         f"{report.seen}{'+' if report.truncated else ''}",
-        str(len(offers)),
-        str(len(report.rejections)),
-        str(sum(1 for o in offers if o.topics)),
-        str(
-            sum(
-                1
-                for o in offers
-                if o.pregnancy or o.age_min_months is not None or o.age_max_months is not None
-            )
-        ),
-        str(sum(1 for o in offers if any(loc.ags for loc in o.locations))),
+        *(str(counts[k]) for k in ("offers", "rejected", "with_topics", "with_age", "with_place")),
     )
     console.print(summary)
+
+
+def _print_json_lines(report: DryRunReport, proposal: FilterProposal, detected: str) -> None:
+    """Plain stdout, one object a line (no console wrapping), for scripts."""
+    for offer in report.offers:
+        _line({"record": "offer", **offer.document()})
+    for rejection in report.rejections:
+        _line({"record": "rejection", **rejection.model_dump(mode="json")})
+    by_code = Counter(r.code for r in report.rejections)
+    _line(
+        {
+            "record": "summary",
+            "kind": report.kind,
+            "detected": detected or None,
+            "seen": report.seen,
+            "truncated": report.truncated,
+            **_counts(report),
+            "rejected_by_code": dict(sorted(by_code.items())),
+            "proposed": _proposed(proposal),
+            "explanation_de": proposal.explanation_de,
+        }
+    )
+
+
+def _line(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _proposed(proposal: FilterProposal) -> dict[str, Any]:
+    """The proposal as the source config's `offer_filters` (empty lists left out)."""
+    return {"offer_filters": proposal.filters.model_dump(exclude_defaults=True)}
+
+
+def _counts(report: DryRunReport) -> dict[str, int]:
+    offers = report.offers
+    return {
+        "offers": len(offers),
+        "rejected": len(report.rejections),
+        "with_topics": sum(1 for o in offers if o.topics),
+        "with_age": sum(
+            1
+            for o in offers
+            if o.pregnancy or o.age_min_months is not None or o.age_max_months is not None
+        ),
+        "with_place": sum(1 for o in offers if any(loc.ags for loc in o.locations)),
+    }

@@ -238,6 +238,10 @@ class Rejection(BaseModel):
     message: str
     message_de: str
     source_url: str | None = None
+    categories: list[str] = Field(
+        default_factory=list,
+        description="The record's own categories, so filters can be proposed from rejections.",
+    )
 
 
 GERMAN_MESSAGES: dict[str, str] = {

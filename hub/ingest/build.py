@@ -15,6 +15,8 @@ from connectors.sdk.registry import connector_class, parse_config
 from hub.core.fetcher import SafeFetcher
 from hub.sources.store import Source
 
+PUSH_KEPT = ("topic_overrides", "offer_filters")  # the source's corrections also hold for pushes
+
 
 def source_context(source: Source) -> SourceContext:
     """What a connector may know about its source."""
@@ -33,8 +35,8 @@ def push_connector_for(source: Source, fetcher: SafeFetcher) -> Connector[Any]:
     connector = connector_for(source, fetcher)
     if connector.supports_webhook:
         return connector
-    overrides = source.config.get("topic_overrides") or {}
-    config = PushConfig.model_validate({"url": source.url, "topic_overrides": overrides})
+    kept = {key: source.config[key] for key in PUSH_KEPT if key in source.config}
+    config = PushConfig.model_validate({"url": source.url, **kept})
     return PushConnector(config, fetcher, source_context(source))
 
 

@@ -40,4 +40,5 @@ def process_record(
         topic_overrides=getattr(connector.config, "topic_overrides", None),
         source_url=raw.source_url,
         geocoder=geocoder,
+        offer_filters=connector.config.offer_filters,
     )

@@ -146,10 +146,11 @@ def test_paging_reads_all_three_pages_in_order(server: FeedServer) -> None:
     wordpress = connector(server, per_page=2)
 
     records, _cursor = run(wordpress)
-    offers, _rejected = normalise_by_id(wordpress, records)
+    offers, rejected = normalise_by_id(wordpress, records)
 
     assert_golden("paging", offers)
     assert [r.local_id for r in records] == ["1", "4", "5", "6", "7"]
+    assert rejected == {"1": "not_an_offer", "7": "not_an_offer"}  # "Hello world!", a job ad
     assert [query(r).get("page") for r in server.requests] == [None, "2", "3"]
 
 

@@ -88,6 +88,26 @@ def test_posts_of_the_chosen_categories_become_offers(wordpress: WordPressSite) 
     assert cursor.position["modified_gmt"] is not None
 
 
+def test_without_a_category_filter_hello_world_and_the_job_advert_are_no_offers(
+    wordpress: WordPressSite,
+) -> None:
+    wp = connector(wordpress)
+    records, _cursor = drain(wp.fetch(Cursor()))
+    results = {
+        r.local_id: normalise_record("bielefeld-wp", r.local_id, wp.to_offer(r)) for r in records
+    }
+
+    rejected = {k: r.rejection.message_de for k, r in results.items() if r.rejection}
+    job = str(wordpress.post_id("stellenausschreibung"))
+    hello = next(r.local_id for r in records if r.payload["slug"] == "hello-world")
+    assert rejected == {
+        hello: "Kein Angebot für Familien: Platzhalter-Beitrag erkannt "
+        "(Beispieltext der Website-Software)",
+        job: "Kein Angebot für Familien: Stellenanzeige erkannt",
+    }
+    assert str(wordpress.post_id("hebammensprechstunde")) in results
+
+
 def test_the_link_of_every_offer_opens_the_post(wordpress: WordPressSite) -> None:
     offers, _cursor = run(connector(wordpress, categories=CATEGORIES))
 

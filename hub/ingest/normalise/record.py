@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connectors.sdk.filters import OfferFilters
 from hub.core.errors import RecordError
 from hub.core.places import enrich_location
 from hub.core.schema import Offer, Rejection, offer_id, rejection_from_error
@@ -16,6 +17,11 @@ from hub.core.vocab import vocabulary
 from hub.ingest.extract.fill import extract_into
 from hub.ingest.normalise.geocoder import Geocoder, geocode_location
 from hub.ingest.normalise.hints import resolve_hints
+from hub.ingest.normalise.offer_filter import (
+    NOT_AN_OFFER,
+    not_an_offer_reason,
+    record_categories,
+)
 
 TEXT_FIELDS = ("title", "summary", "description", "cost_note", "recurrence_text")
 
@@ -38,15 +44,19 @@ def normalise_record(
     topic_overrides: Mapping[str, str] | None = None,
     source_url: str | None = None,
     geocoder: Geocoder | None = None,
+    offer_filters: OfferFilters | None = None,
 ) -> NormaliseResult:
-    """Sanitise text, resolve hints, complete locations and validate against the schema.
+    """Reject what is no offer, then sanitise text, resolve hints, complete locations and
+    validate against the schema.
 
+    `offer_filters` are the source's own corrections (see `connectors.sdk.filters`).
     `geocoder` (optional, see `hub.ingest.normalise.geocoder`) places street addresses exactly;
     without it locations get the gazetteer's postcode or town centre.
     """
     if not local_id:
         return NormaliseResult(None, rejection=_missing_id(source_id, source_url))
     try:
+        _reject_if_no_offer(local_id, mapped, offer_filters, source_url)
         data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder)
     except RecordError as exc:
         rejection = Rejection(
@@ -56,6 +66,7 @@ def normalise_record(
             message=exc.message,
             message_de=exc.message_de,
             source_url=source_url,
+            categories=record_categories(mapped),
         )
         return NormaliseResult(local_id, rejection=rejection)
     data.update(id=offer_id(source_id, local_id), source_id=source_id, local_id=local_id)
@@ -65,6 +76,18 @@ def normalise_record(
         return NormaliseResult(
             local_id, rejection=rejection_from_error(source_id, local_id, exc, source_url)
         )
+
+
+def _reject_if_no_offer(
+    local_id: str,
+    mapped: Mapping[str, Any],
+    filters: OfferFilters | None,
+    source_url: str | None,
+) -> None:
+    """Raise the `not_an_offer` rejection for imprints, job ads, … and filtered records."""
+    reason = not_an_offer_reason(local_id, mapped, filters, source_url)
+    if reason:
+        raise RecordError("record is not an offer", code=NOT_AN_OFFER, message_de=reason)
 
 
 def _prepare(

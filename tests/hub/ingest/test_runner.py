@@ -287,3 +287,24 @@ def test_mass_drop_found_by_reconcile_waits_for_confirmation(engine, runner, sou
     second = runner.run(source, SyncOptions(reconcile=True))
     assert second.counts.deleted == 5
     assert len(indexed(engine, source)) == 5
+
+
+def test_a_record_judged_no_offer_leaves_the_index_and_is_rejected(
+    engine, runner, source, serve
+) -> None:
+    serve(feed(offer("a"), offer("b"), offer("c", title="Hallo Welt!")))
+    first = runner.run(source)
+    assert set(indexed(engine, source)) == {"a", "b"}
+    assert [(r.local_id, r.code) for r in first.rejections] == [("c", "not_an_offer")]
+
+    def mark_b(stored: Any) -> None:
+        stored.config = {**stored.config, "offer_filters": {"not_offers": ["b"]}}
+
+    SourceRegistry(engine).update(source, mark_b)
+    second = runner.run(source)
+
+    assert set(indexed(engine, source)) == {"a"}
+    assert second.counts.deleted == 1
+    assert {r.local_id: r.message_de for r in second.rejections}["b"] == (
+        "Kein Angebot für Familien: von der Kommune als „kein Angebot“ markiert"
+    )
