@@ -7,7 +7,7 @@ order of upserts and deletes are therefore the same on every path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,8 +30,6 @@ class OfferSink(Protocol):
         self, doc_id: str, source_id: str, deleted_at: datetime
     ) -> WriteResult: ...
 
-    def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult: ...
-
     def refresh(self) -> None: ...
 
 
@@ -46,9 +44,6 @@ class PreviewSink:
         return WriteResult(created=len(offers))
 
     def delete_versioned(self, doc_id: str, source_id: str, deleted_at: datetime) -> WriteResult:
-        return WriteResult()
-
-    def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
         return WriteResult()
 
     def refresh(self) -> None:
@@ -72,8 +67,6 @@ class Ingest:
         self.source_id = connector.context.source_id
         self.seen: set[str] = set()
         self.batch: list[Offer] = []
-        self.no_offers: set[str] = set()
-        """Records judged no offer in this batch: indexed earlier, they leave the index."""
         self.complete = True
 
     @classmethod
@@ -109,27 +102,23 @@ class Ingest:
             return
         result = process_record(self.connector, raw, self.geocoder)
         if result.offer is not None:
-            self.no_offers.discard(result.offer.id)
             self.batch.append(result.offer)
             if len(self.batch) >= self.batch_size:
                 self.flush()
         elif result.rejection is not None:
             self.run.reject(result.rejection)
             if doc_id and result.rejection.code == NOT_AN_OFFER:
-                self.no_offers.add(doc_id)
+                # Not seen as an offer: indexed before (an imprint, a record the municipality
+                # excluded), it leaves the index through the deletion rules of a complete run,
+                # mass-delete guard included, never by an unguarded delete here.
+                self.seen.discard(doc_id)
 
     def flush(self) -> None:
-        """Write the queued offers, then remove what turned out to be no offer (an imprint
-        indexed before the detection, a record the municipality excluded); refused items mark
-        the run incomplete (it deletes nothing)."""
-        if not self.batch and not self.no_offers:
+        """Write the queued offers; refused items mark the run incomplete (it deletes nothing)."""
+        if not self.batch:
             return
-        result = WriteResult()
-        if self.batch:
-            result.add(self.sink.write(self.batch, chunk_size=self.batch_size))
-        if self.no_offers:
-            result.add(self.sink.delete(sorted(self.no_offers)))
-        self.batch, self.no_offers = [], set()
+        result = self.sink.write(self.batch, chunk_size=self.batch_size)
+        self.batch = []
         counts = self.run.counts
         counts.created += result.created
         counts.updated += result.updated

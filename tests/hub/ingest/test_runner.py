@@ -289,7 +289,7 @@ def test_mass_drop_found_by_reconcile_waits_for_confirmation(engine, runner, sou
     assert len(indexed(engine, source)) == 5
 
 
-def test_a_record_judged_no_offer_leaves_the_index_and_is_rejected(
+def test_a_record_judged_no_offer_leaves_the_index_under_the_deletion_rules(
     engine, runner, source, serve
 ) -> None:
     serve(feed(offer("a"), offer("b"), offer("c", title="Hallo Welt!")))
@@ -301,10 +301,13 @@ def test_a_record_judged_no_offer_leaves_the_index_and_is_rejected(
         stored.config = {**stored.config, "offer_filters": {"not_offers": ["b"]}}
 
     SourceRegistry(engine).update(source, mark_b)
-    second = runner.run(source)
+    second = runner.run(source, SyncOptions(full=True))  # a complete run applies the rules
+    assert set(indexed(engine, source)) == {"a", "b"}  # half the offers: the guard holds it
+    assert second.counts.pending_deletion == 1
+    third = runner.run(source, SyncOptions(full=True))  # confirmed by a second complete run
 
     assert set(indexed(engine, source)) == {"a"}
-    assert second.counts.deleted == 1
+    assert third.counts.deleted == 1
     assert {r.local_id: r.message_de for r in second.rejections}["b"] == (
         "Kein Angebot für Familien: von der Kommune als „kein Angebot“ markiert"
     )
