@@ -12,10 +12,11 @@ from rich.table import Table
 
 from connectors.sdk.detect import detect as detect_kind
 from connectors.sdk.registry import connector_class, registered_kinds
-from hub.cli.common import console, settings
-from hub.core.errors import ConfigError
+from hub.cli.common import console, engine, settings
+from hub.core.errors import ConfigError, HubError
 from hub.core.fetcher import SafeFetcher
 from hub.ingest.dryrun import dry_run
+from hub.sources.store import SourceRegistry
 
 app = typer.Typer(help="Connector kinds, detection and dry runs.", no_args_is_help=True)
 
@@ -65,8 +66,15 @@ def check(
     config: str = typer.Option("{}", "--config", help="Extra connector config as JSON."),
     limit: int = typer.Option(200, help="At most this many records."),
     show: int = typer.Option(10, help="Print this many normalised offers."),
+    ags: list[str] = typer.Option(
+        [], "--ags", help="AGS the source serves (repeat; default: a registered source's)."
+    ),
 ) -> None:
-    """Dry run: fetch, normalise and print offers, every rejection and a summary."""
+    """Dry run: fetch, normalise and print offers, every rejection and a summary.
+
+    Offers are normalised for the source's area as a sync would: an offer naming no venue is
+    served there, not taken for an online offer.
+    """
     cfg = {**json.loads(config), "url": url}
     if mapping is not None:
         cfg["mapping"] = yaml.safe_load(mapping.read_text(encoding="utf-8"))
@@ -82,7 +90,10 @@ def check(
         kind = guesses[0].kind
         cfg = {**guesses[0].config, **cfg}
         console.print(f"detected kind: [bold]{kind}[/] ({guesses[0].reason})")
-    report = dry_run(settings(), kind, cfg, limit=limit)
+    area = tuple(ags) or registered_ags(url)
+    if area:
+        console.print(f"area: {', '.join(area)}")
+    report = dry_run(settings(), kind, cfg, ags=area, limit=limit)
     for offer in report.offers[:show]:
         console.print_json(json.dumps(offer.document(), ensure_ascii=False))
     for rejection in report.rejections:
@@ -110,3 +121,13 @@ def check(
         str(sum(1 for o in offers if any(loc.ags for loc in o.locations))),
     )
     console.print(summary)
+
+
+def registered_ags(url: str) -> tuple[str, ...]:
+    """The AGS of a registered source with this URL; none when there is none or the engine
+    cannot be asked (a dry run needs no engine)."""
+    try:
+        sources = SourceRegistry(engine()).list()
+    except HubError:
+        return ()
+    return next((tuple(s.ags) for s in sources if s.url == url), ())
