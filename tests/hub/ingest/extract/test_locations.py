@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from hub.core.schema import Offer
 from hub.ingest.extract.locations import extract_locations
 from hub.ingest.extract.page import read_page
+from hub.ingest.normalise import normalise_record
 
 GUMMERSBACH = "05374012"
 MUENSTER = "05515000"
@@ -128,3 +130,29 @@ def test_labelled_street_without_postcode_is_in_the_home_town() -> None:
 
 def test_times_under_a_place_label_are_no_place() -> None:
     assert locations("Ort und Zeit: montags 10 Uhr im Familienzentrum", (GUMMERSBACH,)) == []
+
+
+def _normalised(description: str, area: list[str]) -> Offer:
+    mapped = {
+        "title": "Elterncafé",
+        "description": description,
+        "url": "https://www.gummersbach.de/familie/elterncafe",
+        "updated_at": "2026-03-01T10:00:00+01:00",
+    }
+    result = normalise_record("wp", "1", mapped, source_ags=area)
+    assert result.offer is not None, result.rejection
+    return result.offer
+
+
+def test_normaliser_adds_ags_and_the_postcode_point_and_marks_the_field_extracted() -> None:
+    offer = _normalised("<p>Wo: Rathaus, Rathausplatz 1, 51643 Gummersbach</p>", [GUMMERSBACH])
+    [location] = offer.locations
+    assert (location.postcode, location.ags) == ("51643", GUMMERSBACH)
+    assert location.lat is not None and location.lon is not None
+    assert "locations" in offer.extracted
+
+
+def test_address_of_another_state_leaves_the_offer_in_its_area_not_online() -> None:
+    offer = _normalised("<p>Ort: Lange Laube 5, 30159 Hannover</p>", [GUMMERSBACH])
+    assert offer.locations == [] and "locations" not in offer.extracted
+    assert offer.area_ags == [GUMMERSBACH] and offer.online is False
