@@ -58,6 +58,7 @@ NO_PLACE = re.compile(
 NAME_WORDS = frozenset(
     ("der", "die", "das", "des", "dem", "den", "und", "für", "am", "im", "an", "in", "zum", "zur")
 )
+MAX_TOWN_WORDS = 5  # "Mülheim an der Ruhr", "Halle (Westf.)": no NRW town name is longer
 MAX_TOWNLESS = 120  # longer label values are sentences, not places
 
 
@@ -103,7 +104,7 @@ def _town(postcode: str, written: str) -> str | None:
     areas = by_postcode(postcode)
     if not areas:
         return None
-    words = re.split(r"\s+", written.split(". ")[0].rstrip(".,"))
+    words = re.split(r"\s+", written.split(". ")[0].rstrip(".,"))[:MAX_TOWN_WORDS]
     own = {a.ags for a in areas}
     places = {fold(a.place) for a in areas}
     for end in range(len(words), 0, -1):
