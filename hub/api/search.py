@@ -23,7 +23,8 @@ class PlaceOut(BaseModel):
 
 
 class OffersPage(BaseModel):
-    """One page of results: hits (offer fields plus `distance_km`), facets, paging."""
+    """One page of results: hits (offer fields plus `distance_km` and `distance_approximate`,
+    true when the offer names no venue and is placed at its area's centre), facets, paging."""
 
     total: int
     hits: list[dict[str, Any]]
@@ -41,7 +42,15 @@ class Suggestions(BaseModel):
 @router.get("/offers", summary="Search offers statewide")
 def search(engine: ServeEngine, prepared: Prepared) -> OffersPage:
     page = search_page(engine, prepared)
-    hits = [{**h.offer, "distance_km": h.distance_km, "score": h.score} for h in page.hits]
+    hits = [
+        {
+            **h.offer,
+            "distance_km": h.distance_km,
+            "distance_approximate": h.distance_approximate,
+            "score": h.score,
+        }
+        for h in page.hits
+    ]
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     place = page.place
     return OffersPage(

@@ -15,11 +15,12 @@ from rich.table import Table
 
 from connectors.sdk.detect import detect as detect_kind
 from connectors.sdk.registry import connector_class, registered_kinds
-from hub.cli.common import console, err_console, settings
-from hub.core.errors import ConfigError
+from hub.cli.common import console, engine, err_console, settings
+from hub.core.errors import ConfigError, HubError
 from hub.core.fetcher import SafeFetcher
 from hub.ingest.dryrun import DryRunReport, dry_run
 from hub.ingest.proposal import FilterProposal, propose_filters
+from hub.sources.store import SourceRegistry
 
 app = typer.Typer(help="Connector kinds, detection and dry runs.", no_args_is_help=True)
 
@@ -74,9 +75,16 @@ def check(
         "--json",
         help="One JSON object per line: every offer, every rejection, then a summary.",
     ),
+    ags: list[str] = typer.Option(
+        [], "--ags", help="AGS the source serves (repeat; default: a registered source's)."
+    ),
 ) -> None:
     """Dry run: fetch, normalise and print offers, every rejection, proposed category filters
-    and a summary."""
+    and a summary.
+
+    Offers are normalised for the source's area as a sync would: an offer naming no venue is
+    served there, not taken for an online offer.
+    """
     cfg = {**json.loads(config), "url": url}
     if mapping is not None:
         cfg["mapping"] = yaml.safe_load(mapping.read_text(encoding="utf-8"))
@@ -85,12 +93,25 @@ def check(
         kind, cfg, detected = _detect(url, cfg)
         if not as_json:
             console.print(f"detected kind: [bold]{kind}[/] ({detected})")
-    report = dry_run(settings(), kind, cfg, limit=limit)
+    area = tuple(ags) or registered_ags(url)
+    if area and not as_json:
+        console.print(f"area: {', '.join(area)}")
+    report = dry_run(settings(), kind, cfg, ags=area, limit=limit)
     proposal = propose_filters(report.offers, report.rejections)
     if as_json:
         _print_json_lines(report, proposal, detected)
     else:
         _print_report(report, proposal, show)
+
+
+def registered_ags(url: str) -> tuple[str, ...]:
+    """The AGS of a registered source with this URL; none when there is none or the engine
+    cannot be asked (a dry run needs no engine)."""
+    try:
+        sources = SourceRegistry(engine()).list()
+    except HubError:
+        return ()
+    return next((tuple(s.ags) for s in sources if s.url == url), ())
 
 
 def _detect(url: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], str]:

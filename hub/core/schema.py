@@ -191,8 +191,6 @@ class Offer(BaseModel):
             raise ValueError("age_min_months > age_max_months")
         if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
             raise ValueError("valid_from after valid_until")
-        if not self.locations and not self.online:
-            self.online = not self.area_ags
         return self
 
     @computed_field  # type: ignore[prop-decorator]

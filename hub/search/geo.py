@@ -91,6 +91,8 @@ def cluster_body(bbox: BBox, zoom: int, query: Clause | None = None) -> Clause:
 
     `bounds` keeps cells of an offer's *other* locations outside the box out of the answer;
     `top_hits` of one gives the offer behind a single-offer cell without a second request.
+    Offers placed only at their area's centre (`geo_approximate`) get no marker: a pin on the
+    town centre would claim a venue the offer never named.
     """
     must: list[Clause] = [query] if query else []
     grid: Clause = {
@@ -102,7 +104,13 @@ def cluster_body(bbox: BBox, zoom: int, query: Clause | None = None) -> Clause:
     return {
         "size": 0,
         "track_total_hits": False,
-        "query": {"bool": {"must": must, "filter": [bbox_filter(bbox)]}},
+        "query": {
+            "bool": {
+                "must": must,
+                "filter": [bbox_filter(bbox)],
+                "must_not": [{"term": {"geo_approximate": True}}],
+            }
+        },
         "aggs": {
             "cells": {
                 "geotile_grid": grid,

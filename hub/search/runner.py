@@ -49,6 +49,11 @@ class Hit:
     distance_km: float | None
     sort: list[Any]
 
+    @property
+    def distance_approximate(self) -> bool:
+        """The distance is measured to the centre of the source's area, not to a venue."""
+        return self.distance_km is not None and bool(self.offer.get("geo_approximate"))
+
 
 @dataclass
 class SearchPage:

@@ -91,8 +91,10 @@ class Translator:
     def number(self, value: float) -> str:
         return f"{value:.1f}".replace(".", self.t("number.decimal"))
 
-    def km(self, value: float) -> str:
-        return self.t("result.distance", km=self.number(value))
+    def km(self, value: float, approximate: bool = False) -> str:
+        """ "3,2 km entfernt", or "ca. 3,2 km entfernt" when measured to an area's centre."""
+        key = "result.distance_approx" if approximate else "result.distance"
+        return self.t(key, km=self.number(value))
 
     def date(self, value: date | str) -> str:
         day = date.fromisoformat(value[:10]) if isinstance(value, str) else value

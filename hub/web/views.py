@@ -52,10 +52,13 @@ def detail_path(offer_id: str, lang: str) -> str:
 
 
 def place_text(offer: dict[str, Any], tr: Translator) -> str:
-    """First location's town (or name), "+ n more", or "online"."""
+    """First location's town (or name), "+ n more", "online", or the towns of the source's
+    area when the offer names no venue."""
     locations = offer.get("locations") or []
     names = [loc.get("city") or loc.get("name") or "" for loc in locations]
     names = [n for n in names if n]
+    if not names and offer.get("geo_approximate"):
+        names = [m.name for m in map(municipality, offer.get("area_ags") or []) if m]
     if not names:
         return tr.t("result.online") if offer.get("online") else ""
     if len(names) > 1:
@@ -81,7 +84,9 @@ def hit_view(offer: dict[str, Any], tr: Translator) -> HitView:
         url=offer["url"],
         provider=(offer.get("provider") or {}).get("name", ""),
         place=place_text(offer, tr),
-        distance=tr.km(float(distance)) if isinstance(distance, (int, float)) else "",
+        distance=tr.km(float(distance), approximate=bool(offer.get("distance_approximate")))
+        if isinstance(distance, (int, float))
+        else "",
         next_date=tr.datetime(next_date) if next_date else "",
         next_date_iso=next_date,
         summary=summary,

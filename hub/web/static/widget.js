@@ -132,7 +132,7 @@
       var meta = [];
       if (hit.provider && hit.provider.name) { meta.push(hit.provider.name); }
       if (place) { meta.push(place); }
-      if (typeof hit.distance_km === "number") { meta.push(t("result.distance", { km: hit.distance_km })); }
+      if (typeof hit.distance_km === "number") { meta.push(t(hit.distance_approximate ? "result.distance_approx" : "result.distance", { km: hit.distance_km })); }
       return el("li", {}, [
         el("p", { "class": "fh-hit-title" }, [el("a", { href: detail, target: "_blank", rel: "noopener", lang: "de" }, [
           hit.title, el("span", { "class": "fh-hidden", lang: opts.lang }, [" " + t("result.new_window")])

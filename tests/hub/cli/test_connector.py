@@ -71,3 +71,21 @@ def test_refused_url_is_a_clear_message_not_a_traceback() -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "error:" in done.stderr
+
+
+def test_check_serves_offers_without_venue_in_the_given_area(feed_server: FeedServer) -> None:
+    feed = cms_feed("kierspe")
+    offers = feed["offers"]
+    assert isinstance(offers, list)
+    prose = {k: v for k, v in offers[1].items() if k not in ("locations", "online")}
+    prose["description"] = "Eltern treffen sich jeden Mittwoch zum Austausch."
+    url = feed_server.route("/prose.json", Route(json.dumps({"offers": [prose], "next": None})))
+    args = ("connector", "check", url, "--kind", "json_feed", "--show", "1")
+    mapping = ("--config", '{"mapping": "demo-json.yaml"}')
+    with_area = run_hub(*args, *mapping, "--ags", "05962028")
+    without = run_hub(*args, *mapping)
+    assert with_area.returncode == 0 and without.returncode == 0, with_area.stderr + without.stderr
+    assert "area: 05962028" in with_area.stdout
+    assert '"area_ags": [\n    "05962028"\n  ]' in with_area.stdout
+    for done in (with_area, without):
+        assert '"online": false' in done.stdout and '"online": true' not in done.stdout

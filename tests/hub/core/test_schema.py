@@ -67,9 +67,10 @@ def test_age_groups_are_derived_from_the_range(extra: dict[str, Any], groups: li
     assert Offer.model_validate(base(**extra)).age_groups == groups
 
 
-def test_offer_without_location_or_area_is_online() -> None:
-    assert Offer.model_validate(base()).online is True
+def test_offer_without_location_or_area_is_not_made_online() -> None:
+    assert Offer.model_validate(base()).online is False
     assert Offer.model_validate(base(area_ags=["05978036"])).online is False
+    assert Offer.model_validate(base(online=True)).online is True
 
 
 @pytest.mark.parametrize(
