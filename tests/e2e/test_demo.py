@@ -1,16 +1,26 @@
-"""The main command: `hub up --demo` brings up the hub, serves the fleet and syncs every feed."""
+"""The main command: `hub up --demo` brings up the hub, serves the fleet and syncs every feed.
+
+About a third of the fleet publishes prose (WordPress posts, RSS items: title, text and
+categories only). Their offers must be indexed like the structured ones and found by the place
+filter of the municipality they are in, which only the text names.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections import defaultdict
+from typing import Any
 
+from hub.core.schema import offer_id
 from hub.core.settings import Settings
-from hub.dev.demo.fleet import demo_feeds
+from hub.dev.demo.fleet import DemoFeed, demo_feeds
 from hub.dev.processes import settings_env
-from hub.search.engine import get_engine
+from hub.search.engine import SearchEngine, get_engine
 from hub.search.indices import OFFERS, drop_prefixed
+from hub.search.request import SearchRequest
+from hub.search.runner import iter_offers, prepare_search
 from hub.sources.store import SourceRegistry
 from tests.support.stack import free_port
 
@@ -42,5 +52,34 @@ def test_hub_up_demo_syncs_the_whole_fleet_and_stops_what_it_started(
         assert all(s.last_success_at is not None for s in sources)
         count = eng.request("GET", f"/{eng.name(OFFERS)}/_count")["count"]
         assert count == sum(len(f.records) for f in demo_feeds()) == 400
+        assert_prose_offers_found_by_their_place(eng)
     finally:
         drop_prefixed(get_engine(demo))
+
+
+def municipality_of(record: dict[str, Any]) -> str:
+    """Where a parent looks for the offer: its (first) location's municipality, else the
+    municipality that published it (the corpus' own answer, which the prose never states)."""
+    located = [loc["ags"] for loc in record["locations"] if loc.get("ags")]
+    return located[0] if located else str(record["source_municipality_ags"])
+
+
+def assert_prose_offers_found_by_their_place(engine: SearchEngine) -> None:
+    """Every prose offer is indexed and listed under its municipality's place filter."""
+    prose = [(feed, record) for feed in demo_feeds() if feed.prose for record in feed.records]
+    expected: dict[str, set[str]] = defaultdict(set)
+    for feed, record in prose:
+        expected[municipality_of(record)].add(offer_id(feed.source_id, feed.offer_id(record)))
+    indexed = _indexed_ids(engine, [feed for feed in demo_feeds() if feed.prose])
+    assert indexed == {offer_id(f.source_id, f.offer_id(r)) for f, r in prose}
+    for ags, wanted in sorted(expected.items()):
+        search = prepare_search(engine, SearchRequest(municipality=[ags]), spelling=False)
+        listed = {offer["id"] for offer in iter_offers(engine, search)}
+        assert wanted <= listed, (ags, sorted(wanted - listed))
+
+
+def _indexed_ids(engine: SearchEngine, feeds: list[DemoFeed]) -> set[str]:
+    sources = [feed.source_id for feed in feeds]
+    body = {"size": 1000, "_source": ["id"], "query": {"terms": {"source_id": sources}}}
+    hits = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)["hits"]["hits"]
+    return {hit["_source"]["id"] for hit in hits}
