@@ -15,14 +15,19 @@ from typing import Any
 
 from hub.core.schema import offer_id
 from hub.core.settings import Settings
-from hub.dev.demo.fleet import DemoFeed, demo_feeds
+from hub.dev.demo.fleet import DemoFeed, demo_feeds, push_record
 from hub.dev.processes import settings_env
+from hub.ingest.normalise.record import normalise_record
 from hub.search.engine import SearchEngine, get_engine
-from hub.search.indices import OFFERS, drop_prefixed
+from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
 from hub.search.request import SearchRequest
 from hub.search.runner import iter_offers, prepare_search
-from hub.sources.store import SourceRegistry
+from hub.search.writer import OfferWriter
+from hub.sources.store import SourceInput, SourceRegistry
 from tests.support.stack import free_port
+
+PUBLISHED_ANEW = "altena"
+"""A prose feed that an earlier demo (before the fleet had prose) registered as JSON."""
 
 
 def test_hub_up_demo_syncs_the_whole_fleet_and_stops_what_it_started(
@@ -35,6 +40,7 @@ def test_hub_up_demo_syncs_the_whole_fleet_and_stops_what_it_started(
     env["HUB_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{demo.api_port}"
     hub = os.path.join(os.path.dirname(sys.executable), "hub")
     try:
+        earlier = an_earlier_demo_of(get_engine(demo), PUBLISHED_ANEW)
         done = subprocess.run(
             [hub, "up", "--demo", "--no-wait", "--demo-port", str(free_port())],
             env=env,
@@ -50,11 +56,37 @@ def test_hub_up_demo_syncs_the_whole_fleet_and_stops_what_it_started(
         sources = SourceRegistry(eng).list()
         assert {s.id for s in sources} == {f.source_id for f in demo_feeds()}
         assert all(s.last_success_at is not None for s in sources)
+        kinds = {s.id: s.kind for s in sources}
+        assert kinds == {f.source_id: f.kind for f in demo_feeds()}
+        assert not _exists(eng, earlier)  # its old offer went when it turned to prose
         count = eng.request("GET", f"/{eng.name(OFFERS)}/_count")["count"]
         assert count == sum(len(f.records) for f in demo_feeds()) == 400
         assert_prose_offers_found_by_their_place(eng)
     finally:
         drop_prefixed(get_engine(demo))
+
+
+def an_earlier_demo_of(engine: SearchEngine, source_id: str) -> str:
+    """Register `source_id` as a JSON feed with one indexed offer, as an earlier version of the
+    demo left it; returns that offer's id."""
+    ensure_indices(engine)
+    (feed,) = [f for f in demo_feeds() if f.source_id == source_id]
+    assert feed.prose
+    old = feed.registration("http://127.0.0.1:9") | {"kind": "json_feed"}
+    SourceRegistry(engine).create(SourceInput(**old | {"config": {"mapping": "demo-json.yaml"}}))
+    record = push_record(feed.records[0])
+    result = normalise_record(source_id, record["local_id"], record, source_ags=feed.ags)
+    assert result.offer is not None, result.rejection
+    writer = OfferWriter(engine)
+    writer.write([result.offer])
+    writer.refresh()
+    assert _exists(engine, result.offer.id)
+    return result.offer.id
+
+
+def _exists(engine: SearchEngine, doc_id: str) -> bool:
+    body = {"query": {"ids": {"values": [doc_id]}}}
+    return bool(engine.request("POST", f"/{engine.name(OFFERS)}/_count", body)["count"])
 
 
 def municipality_of(record: dict[str, Any]) -> str:
