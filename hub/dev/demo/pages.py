@@ -22,6 +22,7 @@ Style = Literal["labels", "list", "prose"]
 STYLES: tuple[Style, ...] = ("labels", "list", "prose")
 # "Ort: …", "Kosten pro Termin: …": a capitalised label of up to three words, then a colon
 LABEL = re.compile(r"^([A-ZÄÖÜ][\w.&/()-]*(?: [\w.&/()-]+){0,2}):\s+(\S.*)$")
+HTML_TAG = re.compile(r"</?(?:p|br|ul|ol|li|strong|b|em|table|tr|td|th|h[1-6]|div|address)\b")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
 # words whose period is an abbreviation, not a sentence end ("Kath. Familienzentrum")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -35,10 +36,14 @@ def style_of(record: dict[str, Any]) -> Style:
 
 
 def page_html(record: dict[str, Any]) -> str:
-    """The offer's text as an editor would publish it: a lead paragraph, then the body."""
+    """The offer's text as an editor would publish it: a lead paragraph, then the body (kept
+    as it is where the corpus already holds the page's HTML)."""
     lead = f"<p>{html.escape(record['summary'])}</p>" if record.get("summary") else ""
+    description = record["description"]
+    if HTML_TAG.search(description):
+        return f"{lead}\n{description}".strip()
     style = style_of(record)
-    body = "\n".join(_paragraph_html(p, style) for p in _paragraphs(record["description"]))
+    body = "\n".join(_paragraph_html(p, style) for p in _paragraphs(description))
     return f"{lead}\n{body}".strip()
 
 

@@ -75,6 +75,7 @@ def test_the_pages_carry_only_what_an_editor_types(fleet: FleetServer) -> None:
     assert not payload & set(STRUCTURED)
     styles = "".join(page_html(r) for f in demo_feeds() if f.prose for r in f.records)
     assert "<ul><li><strong>" in styles and "<p><strong>" in styles
+    assert "&lt;" not in styles  # descriptions that are HTML already are not escaped again
 
 
 def test_wordpress_totals_paging_and_modified_after_behave_like_wordpress(
