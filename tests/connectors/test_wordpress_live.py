@@ -1,9 +1,12 @@
 """The WordPress connector against a real WordPress (Debian's package, MariaDB, PHP's server).
 
 The site is installed and seeded through WordPress itself by `tests/support/wordpress.py`
-(cached under the state dir after the first run). Its posts: three family offers in the
-categories "Rund um die Geburt" and "Eltern-Café", a job advert in "Stellenangebote" that the
-category filter must leave out, WordPress' own "Hello world!", and a `angebot` custom post.
+(cached under the state dir after the first run). Its posts: three family offers with custom
+fields in the categories "Rund um die Geburt" and "Eltern-Café", a job advert in
+"Stellenangebote" that the category filter must leave out, WordPress' German "Hallo Welt!", an
+`angebot` custom post, and ten prose posts in four more categories whose facts are only in the
+text (read back through the search API in tests/e2e/test_wordpress_site.py); its pages: an
+Impressum and the "Beispiel-Seite".
 If WordPress cannot be installed or started, these tests fail with the reason; they never skip.
 """
 
@@ -86,6 +89,22 @@ def test_posts_of_the_chosen_categories_become_offers(wordpress: WordPressSite) 
     assert cafe.topics == ["begegnung"]
     assert (cafe.age_min_months, cafe.age_max_months) == (0, 36)
     assert cursor.position["modified_gmt"] is not None
+
+
+def test_prose_posts_arrive_with_their_text_table_and_decoded_category_names(
+    wordpress: WordPressSite,
+) -> None:
+    prose = ["fruehe-hilfen", "familienbildung", "treffpunkte", "beratung"]
+    offers, _cursor = run(connector(wordpress, categories=prose, per_page=4))
+
+    by_id = {offer.local_id: offer for offer in offers}
+    assert len(by_id) == 10
+    table = by_id[str(wordpress.post_id("krabbelgruppe"))]
+    assert table.title == "Krabbelgruppe „Kleine Füße“"
+    assert "1 bis 3 Jahre" in table.description
+    advice = by_id[str(wordpress.post_id("schwangerschaftsberatung"))]
+    assert advice.categories == ["Beratung & Hilfe"]
+    assert "Kreuzstraße 19a" in advice.description  # the <address> block is kept as text
 
 
 def test_the_link_of_every_offer_opens_the_post(wordpress: WordPressSite) -> None:
