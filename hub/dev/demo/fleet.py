@@ -166,8 +166,8 @@ def wordpress_answer(feed: DemoFeed, query: dict[str, list[str]]) -> Answer:
     page = int(query.get("page", ["1"])[0])
     posts = wordpress_posts(feed)
     if "modified_after" in query:
-        since = datetime.fromisoformat(query["modified_after"][0])
-        posts = [p for p in posts if _gmt(p["modified_gmt"]) > since]
+        since = _utc(query["modified_after"][0])
+        posts = [p for p in posts if _utc(p["modified_gmt"]) > since]
     pages = math.ceil(len(posts) / per_page)
     if page > max(pages, 1):
         message = "Die angefragte Seitenzahl ist größer als die Anzahl der verfügbaren Seiten."
@@ -190,8 +190,10 @@ def wordpress_posts(feed: DemoFeed) -> list[dict[str, Any]]:
     return [wordpress_post(record, post_id(record), terms) for record in ordered]
 
 
-def _gmt(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+def _utc(value: str) -> datetime:
+    """WordPress' times: `modified_gmt` has no zone, `modified_after` may have one."""
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def answer(feed: DemoFeed, path: str, query: dict[str, list[str]], base_url: str) -> Answer:
@@ -245,7 +247,11 @@ class FleetServer:
                 if feed is None:
                     self.send_error(404)
                     return
-                reply = answer(feed, parts.path, parse_qs(parts.query), fleet.base_url)
+                try:
+                    reply = answer(feed, parts.path, parse_qs(parts.query), fleet.base_url)
+                except ValueError:  # a number or time in the query that is none
+                    self.send_error(400)
+                    return
                 etag = f'"{hashlib.sha256(reply.body).hexdigest()[:16]}"'
                 if reply.status == 200 and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)

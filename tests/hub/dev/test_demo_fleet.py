@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from connectors.sdk.base import Connector, Cursor, SourceContext
+from hub.core.errors import PermanentFetchError
 from hub.core.text import html_to_text
 from hub.dev.demo.fleet import DemoFeed, FleetServer, demo_feeds, wordpress_posts
 from hub.dev.demo.pages import page_html, sentences
@@ -104,3 +105,12 @@ def test_sentences_keep_abbreviations_and_ordinals_together() -> None:
         "Ort: Kath. Familienzentrum St. Marien.",
         "Los!",
     ]
+
+
+def test_a_malformed_query_is_a_bad_request_not_a_dropped_connection(fleet: FleetServer) -> None:
+    (feed, *_rest) = prose_feeds("wordpress")
+    url = f"{fleet.base_url}{feed.path()}/wp-json/wp/v2/posts?per_page=viele"
+
+    with pytest.raises(PermanentFetchError) as error:
+        local_fetcher().get(url)
+    assert "400" in str(error.value)
