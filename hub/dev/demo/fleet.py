@@ -10,6 +10,7 @@ text and categories (`hub.dev.demo.pages`), so the demo shows extraction at work
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import re
@@ -23,14 +24,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from hub.dev.demo.pages import rss_document, wordpress_post
+from hub.dev.demo.pages import rss_document, slug, wordpress_post
 
 CORPUS = Path(__file__).parent / "data" / "corpus.jsonl"
 PAGE_SIZE = 20
 PUSH_FEEDS = {"bonn", "unna"}
 PROSE_KINDS = {"wordpress", "rss"}
 FEED_PATH = re.compile(r"^/(?:feeds|wp)/(?P<feed>[\w-]+?)(?:\.json|\.rss|/|$)")
-WORDPRESS_POSTS = re.compile(r"^/wp/[\w-]+/wp-json/wp/v2/posts/?$")
+WORDPRESS_ROUTE = re.compile(r"^/wp/[\w-]+/wp-json/wp/v2/(?P<route>posts|categories)/?$")
 NAMES = {
     "koeln": "Stadt Köln",
     "essen": "Stadt Essen",
@@ -159,33 +160,58 @@ def json_answer(data: Any, status: int = 200, headers: dict[str, str] | None = N
     return Answer(body, "application/json; charset=utf-8", headers or {}, status)
 
 
-def wordpress_answer(feed: DemoFeed, query: dict[str, list[str]]) -> Answer:
-    """`/wp-json/wp/v2/posts` as WordPress answers it: by ascending id, `per_page` and `page`,
-    `modified_after`, `_fields`, and the totals in X-WP-Total / X-WP-TotalPages."""
-    per_page = min(max(int(query.get("per_page", ["10"])[0]), 1), 100)
-    page = int(query.get("page", ["1"])[0])
+def wordpress_answer(feed: DemoFeed, route: str, query: dict[str, list[str]]) -> Answer:
+    """`/wp/v2/posts` and `/wp/v2/categories` as WordPress answers them: posts by ascending
+    id, filtered by `categories`, `categories_exclude` and `modified_after`; terms by `slug`."""
+    if route == "categories":
+        terms = wordpress_terms(feed)
+        if "slug" in query:
+            slugs = query["slug"][0].split(",")
+            terms = [term for term in terms if term["slug"] in slugs]
+        return _wordpress_page(terms, query)
     posts = wordpress_posts(feed)
+    if "categories" in query:
+        wanted = {int(i) for i in query["categories"][0].split(",")}
+        posts = [post for post in posts if wanted & set(post["categories"])]
+    if "categories_exclude" in query:
+        unwanted = {int(i) for i in query["categories_exclude"][0].split(",")}
+        posts = [post for post in posts if not unwanted & set(post["categories"])]
     if "modified_after" in query:
         since = _utc(query["modified_after"][0])
-        posts = [p for p in posts if _utc(p["modified_gmt"]) > since]
-    pages = math.ceil(len(posts) / per_page)
+        posts = [post for post in posts if _utc(post["modified_gmt"]) > since]
+    return _wordpress_page(posts, query)
+
+
+def _wordpress_page(items: list[dict[str, Any]], query: dict[str, list[str]]) -> Answer:
+    """One page of a collection (`per_page`, `page`, `_fields`), totals in X-WP-Total(Pages)."""
+    per_page = min(max(int(query.get("per_page", ["10"])[0]), 1), 100)
+    page = int(query.get("page", ["1"])[0])
+    pages = math.ceil(len(items) / per_page)
     if page > max(pages, 1):
         message = "Die angefragte Seitenzahl ist größer als die Anzahl der verfügbaren Seiten."
         error = {"code": "rest_post_invalid_page_number", "message": message}
         return json_answer({**error, "data": {"status": 400}}, 400)
-    chosen = posts[(page - 1) * per_page : page * per_page]
+    chosen = items[(page - 1) * per_page : page * per_page]
     if "_fields" in query:
         keep = query["_fields"][0].split(",")
-        chosen = [{k: v for k, v in post.items() if k in keep} for post in chosen]
-    totals = {"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages)}
+        chosen = [{k: v for k, v in item.items() if k in keep} for item in chosen]
+    totals = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(pages)}
     return json_answer(chosen, headers=totals)
 
 
-def wordpress_posts(feed: DemoFeed) -> list[dict[str, Any]]:
-    """Every record of the feed as a published post, by ascending id; category ids are the
-    positions of the feed's category names in alphabetical order."""
+def wordpress_terms(feed: DemoFeed) -> list[dict[str, Any]]:
+    """The feed's categories as WordPress terms; ids are the positions of the names in
+    alphabetical order."""
     names = sorted({c for r in feed.records for c in r.get("categories_free_text") or []})
-    terms = {name: number for number, name in enumerate(names, start=1)}
+    return [
+        {"id": number, "name": html.escape(name), "slug": slug(name), "taxonomy": "category"}
+        for number, name in enumerate(names, start=1)
+    ]
+
+
+def wordpress_posts(feed: DemoFeed) -> list[dict[str, Any]]:
+    """Every record of the feed as a published post, by ascending id."""
+    terms = {html.unescape(term["name"]): term["id"] for term in wordpress_terms(feed)}
     ordered = sorted(feed.records, key=post_id)
     return [wordpress_post(record, post_id(record), terms) for record in ordered]
 
@@ -203,9 +229,10 @@ def answer(feed: DemoFeed, path: str, query: dict[str, list[str]], base_url: str
         body = rss_document(title, base_url + feed.path(), feed.records)
         return Answer(body, "application/rss+xml; charset=utf-8")
     if feed.kind == "wordpress":
-        if not WORDPRESS_POSTS.match(path):
+        route = WORDPRESS_ROUTE.match(path)
+        if route is None:
             return json_answer({"code": "rest_no_route", "data": {"status": 404}}, 404)
-        return wordpress_answer(feed, query)
+        return wordpress_answer(feed, route.group("route"), query)
     page = int(query.get("page", ["1"])[0])
     return json_answer(feed_page(feed, page, base_url))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from connectors.sdk.base import Connector, Cursor, SourceContext
 from hub.core.errors import PermanentFetchError
 from hub.core.text import html_to_text
 from hub.dev.demo.fleet import DemoFeed, FleetServer, demo_feeds, wordpress_posts
-from hub.dev.demo.pages import page_html, sentences
+from hub.dev.demo.pages import page_html, sentences, slug
 from hub.ingest.build import connector_of_kind
 from tests.support.connectors import accepted_offers, local_fetcher, run
 
@@ -114,3 +115,15 @@ def test_a_malformed_query_is_a_bad_request_not_a_dropped_connection(fleet: Flee
     with pytest.raises(PermanentFetchError) as error:
         local_fetcher().get(url)
     assert "400" in str(error.value)
+
+
+def test_wordpress_category_filters_by_slug_select_and_leave_out_posts(fleet: FleetServer) -> None:
+    feed = max(prose_feeds("wordpress"), key=lambda f: len(f.records))
+    name = Counter(c for r in feed.records for c in r["categories_free_text"]).most_common(1)[0][0]
+    inside = sorted(feed.offer_id(r) for r in feed.records if name in r["categories_free_text"])
+
+    chosen, _cursor = run(reader(fleet, feed, categories=[slug(name)]))
+    left, _cursor = run(reader(fleet, feed, exclude_categories=[slug(name)]))
+
+    assert sorted(r.local_id for r in chosen) == inside
+    assert {r.local_id for r in left} == {feed.offer_id(r) for r in feed.records} - set(inside)
