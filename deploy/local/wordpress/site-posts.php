@@ -113,8 +113,8 @@ HTML
             'post_category' => array($cats['beratung']),
             'post_content'  => <<<'HTML'
 <h3>Tagesmutter oder Tagesvater gesucht?</h3>
-<p>Die Fachberatung Kindertagespflege berät Eltern kostenfrei zu allen Fragen rund um die Betreuung bei einer Tagesmutter oder einem Tagesvater und vermittelt passende Plätze für Kinder unter drei Jahren. Eine Beratung ist nach Terminvereinbarung möglich.</p>
-<p><strong>Sprechzeiten:</strong> Di und Do 9–12 Uhr<br><strong>Adresse:</strong> Fachberatung Kindertagespflege, August-Bebel-Straße 92, 33602 Bielefeld<br><strong>Kontakt:</strong> tagespflege@example.org</p>
+<p>Die Fachberatung Kindertagespflege berät Eltern kostenfrei zu allen Fragen rund um die Betreuung bei einer Tagesmutter oder einem Tagesvater und vermittelt passende Plätze für Kinder unter drei Jahren. Beratungsgespräche finden nur nach vorheriger Terminvereinbarung statt.</p>
+<p><strong>Telefonische Sprechzeiten:</strong> Di und Do 9–12 Uhr<br><strong>Adresse:</strong> Fachberatung Kindertagespflege, August-Bebel-Straße 92, 33602 Bielefeld<br><strong>Kontakt:</strong> tagespflege@example.org</p>
 HTML
         ),
         'geburtsvorbereitung-tuerkisch' => array(
