@@ -24,8 +24,8 @@ STYLES: tuple[Style, ...] = ("labels", "list", "prose")
 LABEL = re.compile(r"^([A-ZÄÖÜ][\w.&/()-]*(?: [\w.&/()-]+){0,2}):\s+(\S.*)$")
 HTML_TAG = re.compile(r"</?(?:p|br|ul|ol|li|strong|b|em|table|tr|td|th|h[1-6]|div|address)\b")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])")
-# words whose period is an abbreviation, not a sentence end ("Kath. Familienzentrum")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# words whose period is an abbreviation, not a sentence end ("Kath. Familienzentrum")
 ABBREVIATIONS = {"kath", "evang", "ev", "str", "tel", "nr", "ca", "bzw", "inkl", "zzgl", "st"}
 
 
@@ -55,7 +55,8 @@ def sentences(paragraph: str) -> list[str]:
     """A paragraph cut into sentences; abbreviations and ordinals ("29. September") keep theirs."""
     found, start = [], 0
     for match in SENTENCE_END.finditer(paragraph):
-        word = re.search(r"(\w+)[.!?]$", paragraph[start : match.start()])
+        before = paragraph[max(start, match.start() - 40) : match.start()]  # the last word
+        word = re.search(r"(\w+)[.!?]$", before)
         if word and _keeps_period(word.group(1)):
             continue
         found.append(paragraph[start : match.start()].strip())
