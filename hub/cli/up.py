@@ -18,6 +18,7 @@ from hub.ingest.locks import writers_paused
 from hub.search.engine import get_engine
 from hub.search.indices import ensure_indices
 from hub.search.reindex import is_stale, reindex
+from hub.search.writer import OfferWriter
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStatus, RunStore
 from hub.sources.store import Source, SourceInput, SourceRegistry
@@ -113,12 +114,26 @@ def _register_and_sync(settings: Settings, base_url: str) -> None:
     known = {s.id: s for s in registry.list()}
     for feed in demo_feeds():
         data = SourceInput(**feed.registration(base_url))
-        if feed.source_id in known:
-            registry.update(feed.source_id, _set_url(data.url))
-        else:
+        if feed.source_id not in known:
             registry.create(data)
+        elif known[feed.source_id].kind != data.kind:
+            _republish(registry, data)
+        else:
+            registry.update(feed.source_id, _set_url(data.url))
         request_sync(settings, feed.source_id, trigger="demo", full=True)
     _wait_for_runs(settings, [f.source_id for f in demo_feeds()])
+
+
+def _republish(registry: SourceRegistry, data: SourceInput) -> None:
+    """A demo feed now published another way (e.g. as prose since the fleet changed): its
+    old offers go, and the source starts afresh as the new kind (no cursor of the old one)."""
+    writer = OfferWriter(registry.engine)
+    writer.delete(writer.ids_of_source(data.id))
+
+    def change(source: Source) -> None:
+        source.kind, source.config, source.url, source.cursor = data.kind, data.config, data.url, {}
+
+    registry.update(data.id, change)
 
 
 def _set_url(url: str) -> Callable[[Source], None]:

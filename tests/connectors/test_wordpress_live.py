@@ -1,9 +1,12 @@
 """The WordPress connector against a real WordPress (Debian's package, MariaDB, PHP's server).
 
 The site is installed and seeded through WordPress itself by `tests/support/wordpress.py`
-(cached under the state dir after the first run). Its posts: three family offers in the
-categories "Rund um die Geburt" and "Eltern-Café", a job advert in "Stellenangebote" that the
-category filter must leave out, WordPress' own "Hello world!", and a `angebot` custom post.
+(cached under the state dir after the first run). Its posts: three family offers with custom
+fields in the categories "Rund um die Geburt" and "Eltern-Café", a job advert in
+"Stellenangebote" that the category filter must leave out, WordPress' German "Hallo Welt!", an
+`angebot` custom post, and ten prose posts in four more categories whose facts are only in the
+text (read back through the search API in tests/e2e/test_wordpress_site.py); its pages: an
+Impressum and the "Beispiel-Seite".
 If WordPress cannot be installed or started, these tests fail with the reason; they never skip.
 """
 
@@ -99,13 +102,29 @@ def test_without_a_category_filter_hello_world_and_the_job_advert_are_no_offers(
 
     rejected = {k: r.rejection.message_de for k, r in results.items() if r.rejection}
     job = str(wordpress.post_id("stellenausschreibung"))
-    hello = next(r.local_id for r in records if r.payload["slug"] == "hello-world")
+    hello = str(wordpress.post_id("hallo-welt"))
     assert rejected == {
         hello: "Kein Angebot für Familien: Platzhalter-Beitrag erkannt "
         "(Beispieltext der Website-Software)",
         job: "Kein Angebot für Familien: Stellenanzeige erkannt",
     }
     assert str(wordpress.post_id("hebammensprechstunde")) in results
+
+
+def test_prose_posts_arrive_with_their_text_table_and_decoded_category_names(
+    wordpress: WordPressSite,
+) -> None:
+    prose = ["fruehe-hilfen", "familienbildung", "treffpunkte", "beratung"]
+    offers, _cursor = run(connector(wordpress, categories=prose, per_page=4))
+
+    by_id = {offer.local_id: offer for offer in offers}
+    assert len(by_id) == 10
+    table = by_id[str(wordpress.post_id("krabbelgruppe"))]
+    assert table.title == "Krabbelgruppe „Kleine Füße“"
+    assert "1 bis 3 Jahre" in table.description
+    advice = by_id[str(wordpress.post_id("schwangerschaftsberatung"))]
+    assert advice.categories == ["Beratung & Hilfe"]
+    assert "Kreuzstraße 19a" in advice.description  # the <address> block is kept as text
 
 
 def test_the_link_of_every_offer_opens_the_post(wordpress: WordPressSite) -> None:

@@ -4,6 +4,8 @@
  * (wp_insert_term, wp_insert_post with custom fields). Prints the created ids as JSON.
  *     php seed.php <docroot>
  * Dates lie in the past, so that any edit made by a test is the newest modification.
+ * Besides a few posts with custom fields, the site holds what municipal editors really publish:
+ * prose posts (site-posts.php), WordPress' German "Hallo Welt!" and an Impressum page.
  */
 $root = rtrim($argv[1], '/');
 $_SERVER['HTTP_HOST'] = parse_url(getenv('FHUB_WP_URL'), PHP_URL_HOST);
@@ -71,7 +73,16 @@ $posts = array(
     ),
 );
 
-$ids = array();
+require __DIR__ . '/site-posts.php';
+$site = fhub_site_posts(array(
+    'fruehe-hilfen'   => fhub_term('Frühe Hilfen', 'fruehe-hilfen'),
+    'familienbildung' => fhub_term('Familienbildung', 'familienbildung'),
+    'treffpunkte'     => fhub_term('Treffpunkte', 'treffpunkte'),
+    'beratung'        => fhub_term('Beratung & Hilfe', 'beratung'),
+));
+$posts += $site['posts'];
+
+$ids = fhub_german_defaults();
 foreach ($posts as $key => $post) {
     $post += array('post_status' => 'publish', 'post_type' => 'post', 'post_author' => 1);
     $id = wp_insert_post(wp_slash($post), true);
@@ -81,4 +92,5 @@ foreach ($posts as $key => $post) {
     }
     $ids[$key] = $id;
 }
+$cats += $site['categories'];
 echo json_encode(array('categories' => $cats, 'posts' => $ids)), "\n";
