@@ -15,6 +15,7 @@ text and structured ages) encodes the phrases it contains, so feeds and the judg
   → 0..N×12, "in den ersten N Lebensjahren" → 0..N×12.
 - "bis zum Schuleintritt" / "bis zur Einschulung" → 0..72: NRW children start school at six; the
   corpus encodes it as 72 (not 83).
+- "bis zum Krabbelalter" → ..6: crawling starts around six months, where "Krabbelkinder" start.
 - Age words apply only when the text has no number: "U3" → 0..36 (consistent with "unter drei
   Jahren" above), "Ü3" → 36.., "Kita-Kinder"/"Kindergartenkinder" → 36..72, "Babys"/"Säuglinge"
   → 0..12, "Neugeborene" → 0..3, "Krabbelkinder" → 6..18, "Kleinkinder" → 12..36,
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 MAX_MONTHS = 216
 SCHOOL_ENTRY_MONTHS = 72
+CRAWLING_MONTHS = 6
 
 _CARDINALS = {
     "null": 0.0,
@@ -104,8 +106,9 @@ _SCHOOL = re.compile(
     r"\bbis\s+(?:zum|zur)\s+(?:schuleintritt|einschulung|schulbeginn|schulstart|schulalter"
     r"|eintritt\s+in\s+die\s+(?:grund)?schule)"
 )
+_CRAWLING = re.compile(r"\bbis\s+(?:zum|ins)\s+krabbel(?:alter|n)\b")
 _PREGNANCY = re.compile(
-    r"schwanger|werdende|erwartende|geburtsvorbereitung|pränatal|praenatal|vor\s+der\s+geburt"
+    r"schwanger|werdende|erwartende|geburtsvorbereitung|pränatal|praenatal|vor\s+der\s+geburt|wochenbett"
     r"|\bssw\b|mehrlinge\s+erwarten|ein\s+kind\s+erwarten"
 )
 _AGE_WORDS: tuple[tuple[re.Pattern[str], int, int | None], ...] = (
@@ -129,14 +132,24 @@ class AgeRange:
     max_months: int | None = None
 
 
-def parse_age_text(text: str | None) -> AgeRange | None:
-    """The age range a German phrase states, or None when it states none (see module doc)."""
+def parse_age_text(
+    text: str | None, *, words: bool = True, strict: bool = False
+) -> AgeRange | None:
+    """The age range a German phrase states, or None when it states none (see module doc).
+
+    `words=False` reads numbers only (no "Babys", "U3"), so a caller scanning running text can
+    prefer a number anywhere over an age word. `strict=True` is for text not written as an
+    age field: a bound beyond 18 years is no child's age ("bis 300 Jahre") and gives None
+    instead of being capped.
+    """
     if not text:
         return None
     norm = _normalise(text)
     pregnancy = bool(_PREGNANCY.search(norm))
     low, high = _numeric_bounds(norm)
-    if low is None and high is None:
+    if strict and any(b is not None and b > MAX_MONTHS for b in (low, high)):
+        return None
+    if low is None and high is None and words:
         low, high = _word_bounds(norm)
     if low is None and high is None and not pregnancy:
         return None
@@ -197,6 +210,8 @@ def _first_upper(norm: str) -> int | None:
         return round(_number(match["n"]) * 12)
     if _SCHOOL.search(norm):
         return SCHOOL_ENTRY_MONTHS
+    if _CRAWLING.search(norm):
+        return CRAWLING_MONTHS
     return None
 
 
