@@ -37,6 +37,34 @@ _NOT_CHILD = re.compile(
     re.IGNORECASE,
 )
 
+# Services whose audience's age is set by what they are (by law or by nature), used only
+# when the headline names no age at all: a Kita takes children until school entry, day care
+# by a childminder is for the under-threes, early intervention ends at school entry,
+# breastfeeding help is for the first year, school registration is for five- to seven-year-olds.
+SERVICE_AGES: tuple[tuple[re.Pattern[str], AgeRange], ...] = (
+    (
+        re.compile(
+            r"kindertages(?:einrichtung|stätte|betreuung)|\bkita\b|kita-(?:platz|anmeldung)"
+            r"|kindergartenplatz|\bkindergarten\b",
+            re.IGNORECASE,
+        ),
+        AgeRange(min_months=0, max_months=72),
+    ),
+    (
+        re.compile(r"kindertagespflege|tagesm[uü]tter|tagesv[äa]ter", re.IGNORECASE),
+        AgeRange(min_months=0, max_months=36),
+    ),
+    (re.compile(r"frühförder", re.IGNORECASE), AgeRange(min_months=0, max_months=72)),
+    (re.compile(r"frühchen|frühgeboren", re.IGNORECASE), AgeRange(min_months=0, max_months=36)),
+    (
+        re.compile(r"\bstill(?:en\b|treff|beratung|café|cafe|gruppe)", re.IGNORECASE),
+        AgeRange(min_months=0, max_months=12),
+    ),
+    (
+        re.compile(r"einschulung|schulanfänger|schuleingang", re.IGNORECASE),
+        AgeRange(min_months=60, max_months=84),
+    ),
+)
 # Sentences about the law, not the audience: "Ab dem ersten Geburtstag hat jedes Kind einen
 # Rechtsanspruch auf einen Betreuungsplatz" says nothing about whom the offer serves.
 _NOT_AUDIENCE = re.compile(r"rechtsanspruch|anspruch\s+auf", re.IGNORECASE)
@@ -45,7 +73,12 @@ _NOT_AUDIENCE = re.compile(r"rechtsanspruch|anspruch\s+auf", re.IGNORECASE)
 def extract_age(page: Page) -> AgeFacts | None:
     """The age range the page states, or None when it states none."""
     texts = list(_places(page))
-    ranged = _first_range(texts, words=False) or _first_range(_headline(page), words=True)
+    headline = _headline(page)
+    ranged = (
+        _first_range(texts, words=False)
+        or _first_range(headline, words=True)
+        or _service_range(headline)
+    )
     pregnancy = any(_parse(text, words=False, pregnancy_only=True) for text in texts)
     if ranged is None and not pregnancy:
         return None
@@ -56,11 +89,14 @@ def extract_age(page: Page) -> AgeFacts | None:
 def _places(page: Page) -> Iterator[str]:
     """Where an age is stated, strongest first: labels, title, summary, sentences, categories."""
     yield from page.labelled(*AGE_LABELS)
-    yield page.title
-    yield page.summary
-    for line in page.lines:
-        yield from _sentences(line)
+    yield from page.sentences()
     yield from page.categories
+
+
+def _service_range(texts: list[str]) -> AgeRange | None:
+    """The age a named service implies; two services with different ages say nothing."""
+    found = {rng for pattern, rng in SERVICE_AGES for text in texts if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _headline(page: Page) -> list[str]:
@@ -69,18 +105,23 @@ def _headline(page: Page) -> list[str]:
     return [*page.labelled(*AGE_LABELS), page.title, page.summary, *page.categories]
 
 
-def _sentences(line: str) -> Iterator[str]:
-    yield from (s for s in re.split(r"(?<=[.!?;])\s+", line) if s)
-
-
 def _first_range(texts: list[str], *, words: bool) -> AgeRange | None:
+    """The first range stated; an open one ("ab 6 Wochen" in the title) is closed by a later
+    place that starts at the same age ("ab sechs Wochen bis zum Krabbelalter")."""
+    found: AgeRange | None = None
     for text in texts:
         if _NOT_AUDIENCE.search(text):
             continue
         parsed = _parse(text, words=words)
-        if parsed is not None and (parsed.min_months is not None or parsed.max_months is not None):
+        if parsed is None or (parsed.min_months is None and parsed.max_months is None):
+            continue
+        if found is None:
+            found = parsed
+        elif parsed.min_months == found.min_months and parsed.max_months is not None:
             return parsed
-    return None
+        if found.max_months is not None:
+            return found
+    return found
 
 
 def _parse(text: str, *, words: bool, pregnancy_only: bool = False) -> AgeRange | None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from hub.ingest.extract.facts import Cost, CostFacts
-from hub.ingest.extract.page import Page
+from hub.ingest.extract.page import SENTENCE_END, Page
 from hub.ingest.normalise.hints import parse_cost_text
 
 COST_LABELS = (
@@ -36,7 +36,7 @@ COST_LABELS = (
 _COST_CUE = re.compile(
     r"\d\s*(?:€|eur\b|euro\b)|(?:€|eur)\s*\d|gebühr|kostenfrei|kostenlos|kostenpflichtig"
     r"|gratis|unentgeltlich|eintritt\s+(?:ist\s+)?frei|teilnahme\s+ist\s+(?:\w+\s+)?frei"
-    r"|spende|krankenkasse|kassenleistung|\bkosten\b",
+    r"|spende|krankenkasse|kassenleistung|\bkosten\b|ermäßig|familienpass|sozialpass",
     re.IGNORECASE,
 )
 _NOT_OURS = re.compile(r"elternbeitr|beitragssatzung|kita-?gebühr", re.IGNORECASE)
@@ -46,28 +46,26 @@ def extract_cost(page: Page) -> CostFacts | None:
     """What the page says taking part costs, or None when it says nothing."""
     labelled = page.labelled(*COST_LABELS)
     statements = labelled or list(_cost_sentences(page))
-    readings = [(text, parse_cost_text(text)) for text in statements]
-    known = [(text, cost) for text, cost in readings if cost != "unknown"]
-    if not known:
-        return _from_parts(statements)
-    costs = {cost for _, cost in known}
-    if "free" in costs and "paid" in costs:
+    costs = {parse_cost_text(text) for text in statements} - {"unknown"}
+    if {"free", "paid"} <= costs:
         return None  # contradictory: say nothing rather than the wrong thing
-    cost: Cost = "reduced" if len(costs) > 1 else known[0][1]  # type: ignore[assignment]
-    return CostFacts(cost=cost, note="; ".join(text for text, _ in known))
+    note = ("; " if labelled else " ").join(statements)
+    # A price and its reduction may sit in two sentences ("60 €." + "Ermäßigung möglich").
+    whole = parse_cost_text(note) if statements else "unknown"
+    if len(costs) > 1 or whole == "reduced":
+        return CostFacts(cost="reduced", note=note)
+    if costs:
+        return CostFacts(cost=_one(costs), note=note)
+    return None
 
 
-def _from_parts(statements: list[str]) -> CostFacts | None:
-    """A price and its reduction may sit in two sentences ("40 €." + "Ermäßigung möglich")."""
-    joined = " ".join(statements)
-    cost = parse_cost_text(joined) if joined else "unknown"
-    if cost == "unknown":
-        return None
-    return CostFacts(cost=cost, note=joined)  # type: ignore[arg-type]
+def _one(costs: set[str]) -> Cost:
+    cost = next(iter(costs))
+    return "free" if cost == "free" else "paid" if cost == "paid" else "reduced"
 
 
 def _cost_sentences(page: Page) -> Iterator[str]:
     for line in (page.summary, *page.lines):
-        for sentence in re.split(r"(?<=[.!?;])\s+", line):
+        for sentence in SENTENCE_END.split(line):
             if _COST_CUE.search(sentence) and not _NOT_OURS.search(sentence):
                 yield sentence.strip()

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from hub.core.languages import LANGUAGE_NAMES, parse_language_text
 from hub.core.vocab import fold
-from hub.ingest.extract.page import Page
+from hub.ingest.extract.page import SENTENCE_END, Page
 
 LANGUAGE_LABELS = ("sprache", "sprachen", "angebotssprache", "in welcher sprache", "language")
 _SUFFIXES = ("", "e", "en", "er", "es", "em")
@@ -40,7 +40,7 @@ def extract_languages(page: Page) -> list[str]:
     found: list[str] = []
     only = False
     for text in (page.title, page.summary, *page.lines, *page.categories):
-        for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        for sentence in SENTENCE_END.split(text):
             named = _named(fold(sentence))
             only = only or bool(named and _ONLY.search(fold(sentence)))
             found.extend(named)

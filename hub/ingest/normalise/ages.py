@@ -11,7 +11,8 @@ text and structured ages) encodes the phrases it contains, so feeds and the judg
   birth (min 0), as in the corpus; a lower bound alone ("ab 6 Monaten") leaves the top open.
 - Weeks become months rounded to the nearest month (×12/52): "ab 6 Wochen" → 1, "ab 8 Wochen"
   → 2. The corpus writes "ab 6 Wochen" mostly as 1 (and a few times as 2).
-- "im ersten Lebensjahr" → 0..12, "im N. Lebensjahr" → (N−1)×12..N×12, "bis zum N. Geburtstag"
+- "im ersten Lebensjahr" → 0..12, "im N. Lebensjahr" → (N−1)×12..N×12 ("ab dem N. Lebensmonat"
+  likewise → N−1 months, the months completed when the N-th begins), "bis zum N. Geburtstag"
   → 0..N×12, "in den ersten N Lebensjahren" → 0..N×12.
 - "bis zum Schuleintritt" / "bis zur Einschulung" → 0..72: NRW children start school at six; the
   corpus encodes it as 72 (not 83).
@@ -98,7 +99,8 @@ _UPTO = re.compile(
 )
 _BIRTHDAY = re.compile(rf"\b(?P<dir>ab|bis)\s+(?:zum|dem)\s+(?P<n>{_ORD})\s*geburtstag")
 _YEAR_OF_LIFE = re.compile(
-    rf"\b(?P<pre>ab\s+dem|bis\s+zum\s+ende\s+des|im|das)\s+(?P<n>{_ORD})\s*lebensjahr"
+    rf"\b(?P<pre>ab\s+dem|bis\s+zum\s+ende\s+des|bis\s+zum|im|das)\s+(?P<n>{_ORD})\s*"
+    r"lebens(?P<unit>jahr|monat)"
 )
 _FIRST_YEARS = re.compile(rf"\bin\s+den\s+ersten\s+(?P<n>{_NUM})\s+lebensjahren")
 _FROM_BIRTH = re.compile(r"\b(?:ab|von)\s+(?:der\s+)?geburt\b")
@@ -193,7 +195,7 @@ def _first_lower(norm: str) -> int | None:
         return _ordinal(match["n"]) * 12
     if match := _YEAR_OF_LIFE.search(norm):
         n = _ordinal(match["n"])
-        return None if match["pre"].startswith("bis") else (n - 1) * 12
+        return None if match["pre"].startswith("bis") else (n - 1) * _life_unit(match)
     if _FROM_BIRTH.search(norm) or _FIRST_YEARS.search(norm):
         return 0
     return None
@@ -205,7 +207,7 @@ def _first_upper(norm: str) -> int | None:
     if (match := _BIRTHDAY.search(norm)) and match["dir"] == "bis":
         return _ordinal(match["n"]) * 12
     if match := _YEAR_OF_LIFE.search(norm):
-        return _ordinal(match["n"]) * 12 if match["pre"] != "ab dem" else None
+        return _ordinal(match["n"]) * _life_unit(match) if match["pre"] != "ab dem" else None
     if match := _FIRST_YEARS.search(norm):
         return round(_number(match["n"]) * 12)
     if _SCHOOL.search(norm):
@@ -226,6 +228,10 @@ def _word_bounds(norm: str) -> tuple[int | None, int | None]:
         return None, None
     top = None if None in highs else max(h for h in highs if h is not None)
     return min(lows), top
+
+
+def _life_unit(match: re.Match[str]) -> int:
+    return 12 if match["unit"] == "jahr" else 1
 
 
 def _number(token: str) -> float:
