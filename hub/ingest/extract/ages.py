@@ -65,6 +65,9 @@ SERVICE_AGES: tuple[tuple[re.Pattern[str], AgeRange], ...] = (
         AgeRange(min_months=60, max_months=84),
     ),
 )
+# On a pregnancy page "die erste Zeit mit dem Baby" is the baby to come, not an audience of
+# babies ("Eltern mit Babys", "Säuglinge" still are).
+_ONE_BABY = re.compile(r"\b(?:dem|das|ihr|ihrem|ein|einem)\s+baby\b", re.IGNORECASE)
 # Sentences about the law, not the audience: "Ab dem ersten Geburtstag hat jedes Kind einen
 # Rechtsanspruch auf einen Betreuungsplatz" says nothing about whom the offer serves.
 _NOT_AUDIENCE = re.compile(r"rechtsanspruch|anspruch\s+auf", re.IGNORECASE)
@@ -74,12 +77,14 @@ def extract_age(page: Page) -> AgeFacts | None:
     """The age range the page states, or None when it states none."""
     texts = list(_places(page))
     headline = _headline(page)
+    pregnancy = any(_parse(text, words=False, pregnancy_only=True) for text in texts)
+    if pregnancy:
+        headline = [_ONE_BABY.sub(" ", text) for text in headline]
     ranged = (
         _first_range(texts, words=False)
         or _first_range(headline, words=True)
         or _service_range(headline)
     )
-    pregnancy = any(_parse(text, words=False, pregnancy_only=True) for text in texts)
     if ranged is None and not pregnancy:
         return None
     low, high = (ranged.min_months, ranged.max_months) if ranged else (None, None)

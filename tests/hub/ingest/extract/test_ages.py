@@ -108,3 +108,13 @@ def test_impossible_or_missing_ages_give_nothing(description: str) -> None:
 def test_long_text_is_read_without_stalling() -> None:
     description = "<p>" + "Wir spielen und singen zusammen. " * 50_000 + "</p>"
     assert extract_age(read_page("Treff", "", description)) is None
+
+
+def test_the_baby_to_come_on_a_pregnancy_page_is_no_audience() -> None:
+    page = read_page("Kurs zur Geburtsvorbereitung", "Atmung, Wehen und die Zeit mit dem Baby.", "")
+    assert extract_age(page) == AgeFacts(pregnancy=True)
+
+
+def test_babies_named_next_to_pregnant_women_are_an_audience() -> None:
+    page = read_page("Hebammentreff", "Für Schwangere und Mütter mit Babys.", "")
+    assert extract_age(page) == AgeFacts(0, 12, pregnancy=True)
