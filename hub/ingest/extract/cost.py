@@ -39,6 +39,10 @@ _COST_CUE = re.compile(
     r"|spende|krankenkasse|kassenleistung|\bkosten\b|ermäßig|familienpass|sozialpass",
     re.IGNORECASE,
 )
+# The page's sentence cut keeps "Nebelswall 11. Die Teilnahme …" together (so that "29.
+# September" survives); for a cost note the sentence after a house number is cut off too.
+_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+_AFTER_NUMBER = re.compile(rf"(?<=\d\.)\s+(?=(?!{_MONTHS})[A-ZÄÖÜ][a-zäöüß]+\s)")
 _NOT_OURS = re.compile(r"elternbeitr|beitragssatzung|kita-?gebühr", re.IGNORECASE)
 
 
@@ -66,6 +70,6 @@ def _one(costs: set[str]) -> Cost:
 
 def _cost_sentences(page: Page) -> Iterator[str]:
     for line in (page.summary, *page.lines):
-        for sentence in SENTENCE_END.split(line):
+        for sentence in (c for s in SENTENCE_END.split(line) for c in _AFTER_NUMBER.split(s)):
             if _COST_CUE.search(sentence) and not _NOT_OURS.search(sentence):
                 yield sentence.strip()

@@ -21,6 +21,7 @@ from hub.core.vocab import fold
 from hub.ingest.extract.page import SENTENCE_END, Page
 
 LANGUAGE_LABELS = ("sprache", "sprachen", "angebotssprache", "in welcher sprache", "language")
+MAX_RUN = 12  # tokens read after a trigger: a list of languages is short, the scan stays linear
 _SUFFIXES = ("", "e", "en", "er", "es", "em")
 _FILLERS = {"auch", "und", "oder", "sowie", "bzw", "z", "b", "fuer", "in", "gerne", "gern"}
 _ONLY = re.compile(r"\b(?:nur|ausschliesslich|ausschlie[ßs]lich)\b")
@@ -58,13 +59,14 @@ def _named(folded: str) -> list[str]:
     found: list[str] = []
     for i, token in enumerate(tokens):
         if token in _TRIGGERS or token.startswith("dolmetsch"):
-            found.extend(_run(tokens[i + 1 :])[0])
+            found.extend(_run(tokens[i + 1 : i + 1 + MAX_RUN])[0])
         elif token == "in":
-            codes, length = _run(tokens[i + 1 :])
+            codes, length = _run(tokens[i + 1 : i + 1 + MAX_RUN])
             if codes and tokens[i + 1 + length : i + 2 + length] == ["sprache"]:
                 found.extend(codes)
         elif token in ("gesprochen", "angeboten") and i:
-            found.extend(reversed(_run(tokens[i - 1 :: -1])[0]))
+            before = tokens[max(0, i - MAX_RUN) : i][::-1]  # "Türkisch und Arabisch gesprochen"
+            found.extend(reversed(_run(before)[0]))
         elif "sprachig" in token and not token.startswith(("mehr", "fremd", "zwei")):
             code = _code(token.split("sprachig")[0])
             found.extend([code] if code else [])

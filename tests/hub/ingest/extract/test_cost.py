@@ -76,3 +76,15 @@ def test_contradictory_costs_give_nothing(description: str) -> None:
 )
 def test_pages_that_name_no_price_give_nothing(description: str) -> None:
     assert extract_cost(read_page("Treff", "", description)) is None
+
+
+def test_the_note_is_the_sentence_after_an_address_not_the_address() -> None:
+    page = read_page(
+        "Treff", "", "Montags im Haus der Familie, Lindenweg 4. Der Eintritt ist frei."
+    )
+    assert extract_cost(page) == CostFacts("free", "Der Eintritt ist frei.")
+
+
+def test_a_long_page_without_prices_is_read_quickly() -> None:
+    description = "<p>" + "Am 3. Mai um 10 Uhr treffen wir uns. " * 20_000 + "</p>"
+    assert extract_cost(read_page("Treff", "", description)) is None

@@ -70,3 +70,8 @@ def test_language_as_a_topic_or_nothing_said_gives_no_language(
     title: str, description: str
 ) -> None:
     assert extract_languages(read_page(title, "", description)) == []
+
+
+def test_a_run_of_triggers_and_fillers_stays_linear() -> None:
+    description = "<p>" + "auf in und in auch " * 20_000 + "</p>"
+    assert extract_languages(read_page("Treff", "", description)) == []
