@@ -65,6 +65,12 @@ SERVICE_AGES: tuple[tuple[re.Pattern[str], AgeRange], ...] = (
         AgeRange(min_months=60, max_months=84),
     ),
 )
+# A page for those who run the service (training, jobs) names it without its children's age.
+_FOR_STAFF = re.compile(
+    r"(?:qualifizierung|ausbildung|fortbildung)\s+(?:zur|zum)\b|stellenangebot|werden\s+sie\b"
+    r"|arbeiten\s+möchten",
+    re.IGNORECASE,
+)
 # On a pregnancy page "die erste Zeit mit dem Baby" is the baby to come, not an audience of
 # babies ("Eltern mit Babys", "Säuglinge" still are).
 _ONE_BABY = re.compile(r"\b(?:dem|das|ihr|ihrem|ein|einem)\s+baby\b", re.IGNORECASE)
@@ -100,6 +106,8 @@ def _places(page: Page) -> Iterator[str]:
 
 def _service_range(texts: list[str]) -> AgeRange | None:
     """The age a named service implies; two services with different ages say nothing."""
+    if any(_FOR_STAFF.search(text) for text in texts):
+        return None
     found = {rng for pattern, rng in SERVICE_AGES for text in texts if pattern.search(text)}
     return found.pop() if len(found) == 1 else None
 

@@ -118,3 +118,10 @@ def test_the_baby_to_come_on_a_pregnancy_page_is_no_audience() -> None:
 def test_babies_named_next_to_pregnant_women_are_an_audience() -> None:
     page = read_page("Hebammentreff", "Für Schwangere und Mütter mit Babys.", "")
     assert extract_age(page) == AgeFacts(0, 12, pregnancy=True)
+
+
+def test_a_page_for_staff_of_a_service_implies_no_childs_age() -> None:
+    page = read_page(
+        "Qualifizierung zur Tagesmutter", "Infoabend für alle, die Kinder betreuen möchten."
+    )
+    assert extract_age(page) is None
