@@ -31,7 +31,7 @@ _NOT_CHILD = re.compile(
     rf"(?:ab|bis|unter|über|ueber|von|zwischen|im\s+alter\s+von)\s+"
     rf"{_NUMBER}(?:\s*(?:-|bis|und)\s*{_NUMBER})?\s*{_UNIT}"
     # Spans of time: how long something exists or lasts, not whom it is for.
-    rf"|\b(?:seit|vor|nach|für|fuer|über|mehr\s+als)\s+(?:über\s+|mehr\s+als\s+|rund\s+|etwa\s+)?"
+    rf"|\b(?:seit|vor|nach)\s+(?:über\s+|mehr\s+als\s+|rund\s+|etwa\s+)?"
     rf"{_NUMBER}\s+jahr\w*(?!\s*alt)"
     rf"|\b{_NUMBER}\s+jahr\w*\s+(?:erfahrung|lang|bestehen|jubil[äa]um)",
     re.IGNORECASE,

@@ -17,6 +17,7 @@ text and structured ages) encodes the phrases it contains, so feeds and the judg
 - "bis zum Schuleintritt" / "bis zur Einschulung" → 0..72: NRW children start school at six; the
   corpus encodes it as 72 (not 83).
 - "bis zum Krabbelalter" → ..6: crawling starts around six months, where "Krabbelkinder" start.
+- "über N Jahre" is a lower bound like "ab N Jahren" (as "Ü3" is 36..).
 - Age words apply only when the text has no number: "U3" → 0..36 (consistent with "unter drei
   Jahren" above), "Ü3" → 36.., "Kita-Kinder"/"Kindergartenkinder" → 36..72, "Babys"/"Säuglinge"
   → 0..12, "Neugeborene" → 0..3, "Krabbelkinder" → 6..18, "Kleinkinder" → 12..36,
@@ -93,7 +94,7 @@ _BETWEEN = re.compile(
     rf"\bzwischen\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?\s+und\s+{_APPROX}(?P<b>{_NUM})\s*"
     rf"(?P<ub>{_UNIT})"
 )
-_FROM = re.compile(rf"\b(?:ab|älter\s+als)\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})")
+_FROM = re.compile(rf"\b(?:ab|über|älter\s+als)\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})")
 _UPTO = re.compile(
     rf"\b(?:bis(?:\s+zu)?|unter|jünger\s+als|maximal|max\.)\s+{_APPROX}(?P<b>{_NUM})\s*(?P<ub>{_UNIT})"
 )

@@ -125,3 +125,8 @@ def test_a_page_for_staff_of_a_service_implies_no_childs_age() -> None:
         "Qualifizierung zur Tagesmutter", "Infoabend für alle, die Kinder betreuen möchten."
     )
     assert extract_age(page) is None
+
+
+def test_children_over_three_keep_their_age() -> None:
+    page = read_page("Waldgruppe", "", "Für Kinder über 3 Jahre, die gern draußen sind.")
+    assert extract_age(page) == AgeFacts(36, None)
