@@ -11,10 +11,13 @@ text and structured ages) encodes the phrases it contains, so feeds and the judg
   birth (min 0), as in the corpus; a lower bound alone ("ab 6 Monaten") leaves the top open.
 - Weeks become months rounded to the nearest month (×12/52): "ab 6 Wochen" → 1, "ab 8 Wochen"
   → 2. The corpus writes "ab 6 Wochen" mostly as 1 (and a few times as 2).
-- "im ersten Lebensjahr" → 0..12, "im N. Lebensjahr" → (N−1)×12..N×12, "bis zum N. Geburtstag"
+- "im ersten Lebensjahr" → 0..12, "im N. Lebensjahr" → (N−1)×12..N×12 ("ab dem N. Lebensmonat"
+  likewise → N−1 months, the months completed when the N-th begins), "bis zum N. Geburtstag"
   → 0..N×12, "in den ersten N Lebensjahren" → 0..N×12.
 - "bis zum Schuleintritt" / "bis zur Einschulung" → 0..72: NRW children start school at six; the
   corpus encodes it as 72 (not 83).
+- "bis zum Krabbelalter" → ..6: crawling starts around six months, where "Krabbelkinder" start.
+- "über N Jahre" is a lower bound like "ab N Jahren" (as "Ü3" is 36..).
 - Age words apply only when the text has no number: "U3" → 0..36 (consistent with "unter drei
   Jahren" above), "Ü3" → 36.., "Kita-Kinder"/"Kindergartenkinder" → 36..72, "Babys"/"Säuglinge"
   → 0..12, "Neugeborene" → 0..3, "Krabbelkinder" → 6..18, "Kleinkinder" → 12..36,
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 
 MAX_MONTHS = 216
 SCHOOL_ENTRY_MONTHS = 72
+CRAWLING_MONTHS = 6
 
 _CARDINALS = {
     "null": 0.0,
@@ -90,13 +94,14 @@ _BETWEEN = re.compile(
     rf"\bzwischen\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?\s+und\s+{_APPROX}(?P<b>{_NUM})\s*"
     rf"(?P<ub>{_UNIT})"
 )
-_FROM = re.compile(rf"\b(?:ab|älter\s+als)\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})")
+_FROM = re.compile(rf"\b(?:ab|über|älter\s+als)\s+{_APPROX}(?P<a>{_NUM})\s*(?P<ua>{_UNIT})")
 _UPTO = re.compile(
     rf"\b(?:bis(?:\s+zu)?|unter|jünger\s+als|maximal|max\.)\s+{_APPROX}(?P<b>{_NUM})\s*(?P<ub>{_UNIT})"
 )
 _BIRTHDAY = re.compile(rf"\b(?P<dir>ab|bis)\s+(?:zum|dem)\s+(?P<n>{_ORD})\s*geburtstag")
 _YEAR_OF_LIFE = re.compile(
-    rf"\b(?P<pre>ab\s+dem|bis\s+zum\s+ende\s+des|im|das)\s+(?P<n>{_ORD})\s*lebensjahr"
+    rf"\b(?P<pre>ab\s+dem|bis\s+zum\s+ende\s+des|bis\s+zum|im|das)\s+(?P<n>{_ORD})\s*"
+    r"lebens(?P<unit>jahr|monat)"
 )
 _FIRST_YEARS = re.compile(rf"\bin\s+den\s+ersten\s+(?P<n>{_NUM})\s+lebensjahren")
 _FROM_BIRTH = re.compile(r"\b(?:ab|von)\s+(?:der\s+)?geburt\b")
@@ -104,8 +109,9 @@ _SCHOOL = re.compile(
     r"\bbis\s+(?:zum|zur)\s+(?:schuleintritt|einschulung|schulbeginn|schulstart|schulalter"
     r"|eintritt\s+in\s+die\s+(?:grund)?schule)"
 )
+_CRAWLING = re.compile(r"\bbis\s+(?:zum|ins)\s+krabbel(?:alter|n)\b")
 _PREGNANCY = re.compile(
-    r"schwanger|werdende|erwartende|geburtsvorbereitung|pränatal|praenatal|vor\s+der\s+geburt"
+    r"schwanger|werdende|erwartende|geburtsvorbereitung|pränatal|praenatal|vor\s+der\s+geburt|wochenbett"
     r"|\bssw\b|mehrlinge\s+erwarten|ein\s+kind\s+erwarten"
 )
 _AGE_WORDS: tuple[tuple[re.Pattern[str], int, int | None], ...] = (
@@ -129,14 +135,24 @@ class AgeRange:
     max_months: int | None = None
 
 
-def parse_age_text(text: str | None) -> AgeRange | None:
-    """The age range a German phrase states, or None when it states none (see module doc)."""
+def parse_age_text(
+    text: str | None, *, words: bool = True, strict: bool = False
+) -> AgeRange | None:
+    """The age range a German phrase states, or None when it states none (see module doc).
+
+    `words=False` reads numbers only (no "Babys", "U3"), so a caller scanning running text can
+    prefer a number anywhere over an age word. `strict=True` is for text not written as an
+    age field: a bound beyond 18 years is no child's age ("bis 300 Jahre") and gives None
+    instead of being capped.
+    """
     if not text:
         return None
     norm = _normalise(text)
     pregnancy = bool(_PREGNANCY.search(norm))
     low, high = _numeric_bounds(norm)
-    if low is None and high is None:
+    if strict and any(b is not None and b > MAX_MONTHS for b in (low, high)):
+        return None
+    if low is None and high is None and words:
         low, high = _word_bounds(norm)
     if low is None and high is None and not pregnancy:
         return None
@@ -180,7 +196,7 @@ def _first_lower(norm: str) -> int | None:
         return _ordinal(match["n"]) * 12
     if match := _YEAR_OF_LIFE.search(norm):
         n = _ordinal(match["n"])
-        return None if match["pre"].startswith("bis") else (n - 1) * 12
+        return None if match["pre"].startswith("bis") else (n - 1) * _life_unit(match)
     if _FROM_BIRTH.search(norm) or _FIRST_YEARS.search(norm):
         return 0
     return None
@@ -192,11 +208,13 @@ def _first_upper(norm: str) -> int | None:
     if (match := _BIRTHDAY.search(norm)) and match["dir"] == "bis":
         return _ordinal(match["n"]) * 12
     if match := _YEAR_OF_LIFE.search(norm):
-        return _ordinal(match["n"]) * 12 if match["pre"] != "ab dem" else None
+        return _ordinal(match["n"]) * _life_unit(match) if match["pre"] != "ab dem" else None
     if match := _FIRST_YEARS.search(norm):
         return round(_number(match["n"]) * 12)
     if _SCHOOL.search(norm):
         return SCHOOL_ENTRY_MONTHS
+    if _CRAWLING.search(norm):
+        return CRAWLING_MONTHS
     return None
 
 
@@ -211,6 +229,10 @@ def _word_bounds(norm: str) -> tuple[int | None, int | None]:
         return None, None
     top = None if None in highs else max(h for h in highs if h is not None)
     return min(lows), top
+
+
+def _life_unit(match: re.Match[str]) -> int:
+    return 12 if match["unit"] == "jahr" else 1
 
 
 def _number(token: str) -> float:

@@ -18,7 +18,8 @@ from hub.core.vocab import fold, vocabulary
 from hub.ingest.normalise.ages import parse_age_text
 
 _MONEY = re.compile(
-    r"\d\s*(?:€|eur\b|euro\b)|(?:€|eur)\s*\d|\bgebühr|\bbeitrag\b|\bkostenpflichtig", re.I
+    r"\d\s*(?:€|eur\b|euro\b)|(?:€|eur)\s*\d|\bgebühr(?!enfrei)|\bbeitrag\b|\bkostenpflichtig",
+    re.I,
 )
 _REDUCED = re.compile(
     r"ermäßig|ermaessig|ermäßigung|familienpass|sozialtarif|sozialpass|einkommensabhängig"
@@ -26,7 +27,11 @@ _REDUCED = re.compile(
     re.I,
 )
 _FREE = re.compile(r"kostenfrei|kostenlos|gebührenfrei|gratis|unentgeltlich|\bfrei\b|\b0\s*€", re.I)
-_FREE_WEAK = re.compile(r"kassenleistung|krankenkasse\s+übernimmt", re.I)
+_FREE_WEAK = re.compile(
+    r"kassenleistung|krankenkasse\s+(?:übernimmt|zahlt|trägt)"
+    r"|(?:übernimmt|zahlt|trägt)\s+(?:ihre\s+|die\s+)?krankenkasse",
+    re.I,
+)
 
 
 def resolve_hints(data: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,10 @@ from tests.support.paths import RELEVANCE_CORPUS
         ("Vorschulkinder", AgeRange(False, 60, 72)),
         ("0–3 Jahre, aber auch Babys", AgeRange(False, 0, 36)),
         ("bis 25 Jahre", AgeRange(False, 0, 216)),
+        ("ab dem 4. Lebensmonat", AgeRange(False, 3, None)),
+        ("bis zum 9. Lebensmonat", AgeRange(False, 0, 9)),
+        ("ab 5 Wochen bis zum Krabbelalter", AgeRange(False, 1, 6)),
+        ("Rückbildung nach dem Wochenbett", AgeRange(True, None, None)),
     ],
 )
 def test_german_age_phrases(text: str, expected: AgeRange) -> None:
@@ -83,6 +87,24 @@ def test_german_age_phrases(text: str, expected: AgeRange) -> None:
 )
 def test_text_without_an_age_gives_none(text: str) -> None:
     assert parse_age_text(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kinder bis 300 Jahre", None),
+        ("von 2 bis 40 Jahren", None),
+        ("bis 18 Jahre", AgeRange(False, 0, 216)),
+        ("Kinder von 3 bis 5 Jahren", AgeRange(False, 36, 60)),
+    ],
+)
+def test_strict_reading_refuses_ages_beyond_childhood(text: str, expected: AgeRange | None) -> None:
+    assert parse_age_text(text, strict=True) == expected
+
+
+def test_numbers_only_reading_ignores_age_words() -> None:
+    assert parse_age_text("Babys und Kleinkinder", words=False) is None
+    assert parse_age_text("Babys von 2 bis 9 Monaten", words=False) == AgeRange(False, 2, 9)
 
 
 NUMBER = r"(?:\d+|ein|einem|zwei|drei|vier|fünf|sechs|acht|neun|zehn|zwölf)"
