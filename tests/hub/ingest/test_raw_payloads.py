@@ -15,6 +15,7 @@ import hub.ingest.ingest as ingest_module
 import hub.ingest.pipeline as pipeline
 from hub.core.settings import Settings
 from hub.ingest import payloads
+from hub.ingest.dryrun import dry_run
 from hub.ingest.events import apply_pushed_event
 from hub.ingest.renormalise import Renormaliser
 from hub.ingest.runner import SyncOptions, SyncRunner
@@ -214,3 +215,15 @@ def test_renormalising_never_brings_back_an_offer_deleted_meanwhile(
     assert (result.dropped, result.normalised) == (1, 1)
     assert set(offers_of(engine, source_id)) == {"b"}
     assert set(kept(engine, source_id)) == {"b"}
+
+
+def test_a_dry_run_keeps_no_payload_and_normalises_every_record(
+    settings: Settings, engine: SearchEngine, feed_server: FeedServer, normalised: list[str]
+) -> None:
+    url = feed_server.route("/check.json", feed([offer("a"), offer("b")]))
+    source_id = f"check-{uuid.uuid4().hex[:8]}"
+    for _ in range(2):
+        assert len(dry_run(settings, "push", {"url": url}, source_id=source_id).offers) == 2
+
+    assert normalised == ["a", "b", "a", "b"]
+    assert kept(engine, source_id) == {}
