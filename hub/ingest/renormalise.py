@@ -10,7 +10,8 @@ Offers are rewritten in place, not into a new index: each write carries the reco
 `updated_at` as its external version (`external_gte`), so a re-normalised offer replaces the
 previous one document by document while search keeps answering, with no alias swap and no copy
 of an index that would have to hold back every writer for the whole run. A record the source
-changed meanwhile is newer and wins (counted stale). Each source is re-normalised under its
+changed meanwhile is newer and wins (counted stale). A payload the normaliser now rejects is
+counted rejected and its offer stays, as in a sync. Each source is re-normalised under its
 writer lock, the one its syncs and events hold, so no sync of that source runs in between;
 and like every writer it steps back while a reindex copies the offer index. A payload whose
 offer is no longer indexed (deleted while its payload was kept) is dropped, never written back.

@@ -3,7 +3,7 @@
 A document holds what re-running a record needs without its source: the payload as the
 connector delivered it (stored, not indexed), the connector kind and the fingerprint of its
 config, and the content address `raw_hash`. Together with the normaliser version they form the
-record's `state`: a resync whose record has the same state as the indexed offer skips
+record's state: a resync whose record has the same state as the indexed offer skips
 normalisation. The store lives in the engine, so it survives a Redis loss like the registry.
 """
 
@@ -34,11 +34,6 @@ class RawEntry:
     updated_at: str | None = None
     source_url: str | None = None
     stored_at: str | None = None
-
-    @property
-    def state(self) -> tuple[str, str, str]:
-        """Payload, normaliser and config: equal states normalise to equal offers."""
-        return (self.raw_hash, self.normaliser, self.config_fingerprint)
 
     def document(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,10 +100,6 @@ class RawStore:
             if len(hits) < page:
                 return
             body["search_after"] = hits[-1]["sort"]
-
-    def get(self, doc_id: str) -> RawEntry | None:
-        found = self.engine.request("POST", f"/{self.index}/_mget", {"ids": [doc_id]})["docs"]
-        return entry_of(found[0]["_source"]) if found and found[0].get("found") else None
 
     def refresh(self) -> None:
         self.engine.request("POST", f"/{self.index}/_refresh")

@@ -144,7 +144,7 @@ def test_unchanged_resync_skips_normalisation_but_sees_every_record(
 ) -> None:
     records = [offer(f"r{i}") for i in range(10)]
     source_id = register(engine, feed_server.route("/soest.json", feed(records)))
-    runner = SyncRunner(settings, engine)
+    runner = SyncRunner(settings.model_copy(update={"sync_batch_size": 3}), engine)  # 4 batches
     runner.run(source_id)
     assert len(normalised) == 10
 
@@ -158,6 +158,20 @@ def test_unchanged_resync_skips_normalisation_but_sees_every_record(
     assert run.counts.deleted == 0  # skipped records were seen: nothing is deleted
     assert len(offers_of(engine, source_id)) == 10
     assert offers_of(engine, source_id)["r9"]["title"] == "Elterncafé am Markt"
+
+
+def test_the_skip_survives_a_redis_that_lost_everything(
+    settings: Settings, engine: SearchEngine, feed_server: FeedServer, normalised: list[str]
+) -> None:
+    source_id = register(engine, feed_server.route("/soest.json", feed([offer("a"), offer("b")])))
+    SyncRunner(settings, engine).run(source_id)
+    normalised.clear()
+    db = int(settings.redis_url.rsplit("/", 1)[1])
+    empty_redis = settings.redis_url.rsplit("/", 1)[0] + f"/{(db + 1) % 16}"  # none of our keys
+
+    run = SyncRunner(settings.model_copy(update={"redis_url": empty_redis}), engine).run(source_id)
+
+    assert (normalised, run.counts.unchanged) == ([], 2)
 
 
 def test_a_kept_payload_whose_offer_is_gone_is_normalised_again(
