@@ -1,13 +1,15 @@
-"""`hub index`: create the versioned offer index and show its status."""
+"""`hub index`: create the versioned offer index, show its status, rebuild or re-normalise."""
 
 from __future__ import annotations
 
 import redis
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hub.cli.common import console, engine, settings
 from hub.ingest.locks import writers_paused
+from hub.ingest.renormalise import Renormaliser, RenormaliseResult
 from hub.search.indices import create_offer_index, ensure_indices, offer_status
 from hub.search.reindex import is_stale
 from hub.search.reindex import reindex as reindex_offers
@@ -50,8 +52,24 @@ def reindex(
     only_if_stale: bool = typer.Option(
         False, "--if-stale", help="Only when mappings/ changed since the live index was built."
     ),
+    renormalise: bool = typer.Option(
+        False,
+        "--renormalise",
+        help="Map and normalise the kept raw payloads again and update the offers in place; "
+        "no source is fetched.",
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="With --renormalise: only this source's payloads."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="With --renormalise: also payloads already normalised as now."
+    ),
 ) -> None:
-    """Rebuild the offer index from mappings/ without downtime (copy, verify count, swap)."""
+    """Rebuild the offer index from mappings/ without downtime (copy, verify count, swap), or
+    with --renormalise re-run extraction and normalisation over the kept raw payloads."""
+    if renormalise:
+        _renormalise(source, force)
+        return
     eng = engine()
     if only_if_stale and not is_stale(eng):
         console.print("offer index is up to date with mappings/")
@@ -59,3 +77,28 @@ def reindex(
     with writers_paused(redis.Redis.from_url(settings().redis_url), settings()):
         result = reindex_offers(eng)
     console.print(f"reindexed {result.documents} offers: {result.old} → [bold]{result.new}[/]")
+
+
+def _renormalise(source_id: str | None, force: bool) -> None:
+    renormaliser = Renormaliser(settings(), engine())
+    columns = (TextColumn("re-normalising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("payloads", total=renormaliser.total(source_id))
+        result = renormaliser.run(
+            source_id, force=force, advance=lambda n: progress.advance(task, n)
+        )
+    _report(result)
+
+
+def _report(result: RenormaliseResult) -> None:
+    c = result.counts
+    console.print(
+        f"re-normalised {result.normalised} of {c.seen} kept payloads of {result.sources} "
+        f"sources: updated {c.updated}, unchanged {c.unchanged}, created {c.created}, "
+        f"rejected {c.rejected}, stale {c.stale}, dropped {result.dropped}, "
+        f"foreign {result.foreign}"
+    )
+    for error in result.errors[:10]:
+        console.print(f"[red]{error.get('code')}[/] {error.get('id', '')} {error.get('message')}")
+    if result.errors:
+        raise typer.Exit(1)

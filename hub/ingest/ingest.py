@@ -3,6 +3,11 @@
 Polls, pushed events and the dry run all hand their records to an `Ingest`; only the sink
 differs (the live index, or a preview that keeps the offers). Geocoding, rejections and the
 order of upserts and deletes are therefore the same on every path.
+
+Records are taken in batches: one lookup of the batch's kept payloads (`hub-raw`) tells which
+records arrive exactly as last indexed (same payload, normaliser and config); those skip
+normalisation and count as unchanged, the others are normalised, written, and their payloads
+kept for `hub index reindex --renormalise`.
 """
 
 from __future__ import annotations
@@ -11,18 +16,26 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import structlog
+
 from connectors.sdk.base import Connector, Cursor, RawRecord
 from hub.core.schema import Offer, offer_id
 from hub.core.settings import Settings
 from hub.ingest.normalise.geocoder import Geocoder, geocoder_from_settings
 from hub.ingest.normalise.offer_filter import NOT_AN_OFFER
+from hub.ingest.payloads import config_fingerprint, normaliser_version, raw_entry, raw_hash
 from hub.ingest.pipeline import process_record
+from hub.search.raw import RawEntry
 from hub.search.writer import WriteResult
 from hub.sources.runs import SyncRun
 
+log = structlog.get_logger(__name__)
+State = tuple[str, str, str]
+
 
 class OfferSink(Protocol):
-    """Where an ingest puts offers: the live index (`OfferWriter`) or a preview."""
+    """Where an ingest puts offers and their raw payloads: the live index (`OfferWriter`) or
+    a preview."""
 
     def write(self, offers: Sequence[Offer], chunk_size: int = 250) -> WriteResult: ...
 
@@ -31,6 +44,10 @@ class OfferSink(Protocol):
     ) -> WriteResult: ...
 
     def refresh(self) -> None: ...
+
+    def raw_states(self, ids: Sequence[str]) -> dict[str, State]: ...
+
+    def keep_raw(self, entries: Sequence[RawEntry], chunk_size: int = 250) -> list[str]: ...
 
 
 class PreviewSink:
@@ -49,6 +66,12 @@ class PreviewSink:
     def refresh(self) -> None:
         return None
 
+    def raw_states(self, ids: Sequence[str]) -> dict[str, State]:
+        return {}  # nothing is kept, so every record is normalised
+
+    def keep_raw(self, entries: Sequence[RawEntry], chunk_size: int = 250) -> list[str]:
+        return []
+
 
 class Ingest:
     """Takes raw records of one connector; writes in batches while the fetch goes on."""
@@ -61,21 +84,34 @@ class Ingest:
         *,
         batch_size: int,
         geocoder: Geocoder | None = None,
+        skip_unchanged: bool = True,
     ) -> None:
         self.connector, self.sink, self.run, self.batch_size = connector, sink, run, batch_size
-        self.geocoder = geocoder
+        self.geocoder, self.skip_unchanged = geocoder, skip_unchanged
         self.source_id = connector.context.source_id
         self.seen: set[str] = set()
-        self.batch: list[Offer] = []
+        self.pending: list[RawRecord] = []
         self.complete = True
+        self.normaliser = normaliser_version()
+        self.fingerprint = config_fingerprint(connector)
+        self.normalised = 0  # records that went through the normaliser (not skipped)
 
     @classmethod
     def start(
-        cls, settings: Settings, connector: Connector[Any], sink: OfferSink, run: SyncRun
+        cls,
+        settings: Settings,
+        connector: Connector[Any],
+        sink: OfferSink,
+        run: SyncRun,
+        *,
+        skip_unchanged: bool = True,
     ) -> Ingest:
         """An ingest with the hub's batch size and geocoder (if one is configured)."""
         geocoder = geocoder_from_settings(settings, connector.fetcher)
-        return cls(connector, sink, run, batch_size=settings.sync_batch_size, geocoder=geocoder)
+        return cls(
+            connector, sink, run, batch_size=settings.sync_batch_size, geocoder=geocoder,
+            skip_unchanged=skip_unchanged,
+        )  # fmt: skip
 
     def take_all(self, records: Iterator[RawRecord]) -> Cursor:
         """Take every record of a fetch generator; return the cursor it finished with."""
@@ -87,11 +123,11 @@ class Ingest:
                 return value if isinstance(value, Cursor) else Cursor()
 
     def take(self, raw: RawRecord) -> None:
-        """Count, normalise and queue one record; a deletion goes out at once, in order."""
+        """Count and queue one record; a deletion goes out at once, in order."""
         self.run.counts.seen += 1
         doc_id = offer_id(self.source_id, raw.local_id) if raw.local_id else None
         if doc_id:
-            self.seen.add(doc_id)
+            self.seen.add(doc_id)  # a record skipped as unchanged is seen all the same
         if raw.deleted:
             if doc_id:
                 self.flush()  # an earlier upsert of the same record in this batch goes first
@@ -100,25 +136,46 @@ class Ingest:
                 self.run.counts.deleted += outcome.deleted
                 self.run.counts.stale += outcome.stale
             return
+        self.pending.append(raw)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Normalise the queued records whose state changed, write their offers, keep their
+        payloads; refused items mark the run incomplete (it deletes nothing)."""
+        if not self.pending:
+            return
+        records, self.pending = self.pending, []
+        ids = [offer_id(self.source_id, raw.local_id) for raw in records if raw.local_id]
+        kept = self.sink.raw_states(ids) if self.skip_unchanged else {}
+        chosen: dict[str, tuple[Offer, RawEntry]] = {}
+        for raw in records:
+            state = (raw_hash(raw), self.normaliser, self.fingerprint)
+            if raw.local_id and kept.get(offer_id(self.source_id, raw.local_id)) == state:
+                self.run.counts.unchanged += 1
+                continue
+            offer = self._normalise(raw)
+            earlier = chosen.get(offer.id) if offer else None
+            if offer and (earlier is None or offer.updated_at >= earlier[0].updated_at):
+                chosen[offer.id] = (offer, raw_entry(self.connector, raw, offer.id, state))
+        self._write(list(chosen.values()))
+
+    def _normalise(self, raw: RawRecord) -> Offer | None:
+        self.normalised += 1
         result = process_record(self.connector, raw, self.geocoder)
-        if result.offer is not None:
-            self.batch.append(result.offer)
-            if len(self.batch) >= self.batch_size:
-                self.flush()
-        elif result.rejection is not None:
+        if result.rejection is not None:
             self.run.reject(result.rejection)
-            if doc_id and result.rejection.code == NOT_AN_OFFER:
+            if raw.local_id and result.rejection.code == NOT_AN_OFFER:
                 # Not seen as an offer: indexed before (an imprint, a record the municipality
                 # excluded), it leaves the index through the deletion rules of a complete run,
                 # mass-delete guard included, never by an unguarded delete here.
-                self.seen.discard(doc_id)
+                self.seen.discard(offer_id(self.source_id, raw.local_id))
+        return result.offer
 
-    def flush(self) -> None:
-        """Write the queued offers; refused items mark the run incomplete (it deletes nothing)."""
-        if not self.batch:
+    def _write(self, chosen: list[tuple[Offer, RawEntry]]) -> None:
+        if not chosen:
             return
-        result = self.sink.write(self.batch, chunk_size=self.batch_size)
-        self.batch = []
+        result = self.sink.write([offer for offer, _ in chosen], chunk_size=self.batch_size)
         counts = self.run.counts
         counts.created += result.created
         counts.updated += result.updated
@@ -128,6 +185,10 @@ class Ingest:
         for doc_id, reason in result.failed:
             self.complete = False
             self.run.errors.append({"code": "write_failed", "id": doc_id, "message": reason})
+        settled = set(result.settled)
+        entries = [entry for offer, entry in chosen if offer.id in settled]
+        if refused := self.sink.keep_raw(entries, chunk_size=self.batch_size):
+            log.warning("ingest.raw_not_kept", source_id=self.source_id, ids=refused[:5])
 
     def finish(self) -> None:
         """Write what is queued and make it visible to search."""

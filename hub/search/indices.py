@@ -1,4 +1,5 @@
-"""Index management: the versioned offer index behind the alias, and the registry indices.
+"""Index management: the versioned offer index behind the alias, and the registry indices
+(sources, sync runs, tombstones, and the kept raw payloads `hub-raw`).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -18,10 +19,12 @@ OFFERS = "offers"
 SOURCES = "hub-sources"
 SYNC_RUNS = "hub-sync-runs"
 TOMBSTONES = "hub-tombstones"
+RAW = "hub-raw"
 REGISTRY_MAPPINGS = {
     SOURCES: "sources.json",
     SYNC_RUNS: "sync_runs.json",
     TOMBSTONES: "tombstones.json",
+    RAW: "raw.json",
 }
 
 
@@ -73,20 +76,28 @@ def ensure_indices(engine: SearchEngine) -> None:
     An existing registry index gets the fields its mapping file added since (strict mappings
     would refuse a document carrying them); mapping changes there must stay additive.
     """
-    for logical, mapping_file in REGISTRY_MAPPINGS.items():
-        name = engine.name(logical)
-        if engine.exists(f"/{name}"):
-            engine.request("PUT", f"/{name}/_mapping", load_json(mapping_file)["mappings"])
-        else:
-            body = load_json(mapping_file)
-            body["settings"]["number_of_replicas"] = engine.settings.index_replicas
-            try:
-                engine.request("PUT", f"/{name}", body)
-            except Exception as exc:  # a concurrent creator won the race
-                if "resource_already_exists" not in str(getattr(exc, "message", exc)):
-                    raise
+    for logical in REGISTRY_MAPPINGS:
+        ensure_registry_index(engine, logical, update_mapping=True)
     if not alias_targets(engine):
         create_offer_index(engine, point_alias=True)
+
+
+def ensure_registry_index(engine: SearchEngine, logical: str, *, update_mapping: bool) -> None:
+    """Create one registry index from its mapping file if missing (a bulk write must never
+    auto-create it with dynamic mappings); optionally add the file's new fields to it."""
+    name = engine.name(logical)
+    mapping_file = REGISTRY_MAPPINGS[logical]
+    if engine.exists(f"/{name}"):
+        if update_mapping:
+            engine.request("PUT", f"/{name}/_mapping", load_json(mapping_file)["mappings"])
+        return
+    body = load_json(mapping_file)
+    body["settings"]["number_of_replicas"] = engine.settings.index_replicas
+    try:
+        engine.request("PUT", f"/{name}", body)
+    except Exception as exc:  # a concurrent creator won the race
+        if "resource_already_exists" not in str(getattr(exc, "message", exc)):
+            raise
 
 
 def offer_status(engine: SearchEngine) -> IndexStatus:

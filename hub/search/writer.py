@@ -2,7 +2,8 @@
 
 A write carries the source's `updated_at` (ms) as `external_gte` version, so a replayed or late
 older record can never overwrite newer data; records whose content hash is already indexed are
-not written at all.
+not written at all. The kept raw payloads (`hub-raw`) are written after their offers settled
+and deleted in the same bulk as their offers, so no deletion path leaves one behind.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from hub.core.errors import EngineUnavailable
 from hub.core.schema import Offer
 from hub.search.documents import search_document
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, TOMBSTONES, alias_targets
+from hub.search.indices import OFFERS, RAW, TOMBSTONES, alias_targets, ensure_registry_index
+from hub.search.raw import RawEntry, RawStore
 
 
 @dataclass
 class WriteResult:
-    """Per-batch counts; `failed` holds (id, reason) of items the engine refused."""
+    """Per-batch counts; `failed` holds (id, reason) of items the engine refused, `settled` the
+    ids whose indexed offer now is the one written (created, updated or unchanged)."""
 
     created: int = 0
     updated: int = 0
@@ -30,6 +33,7 @@ class WriteResult:
     stale: int = 0
     deleted: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
 
     def add(self, other: WriteResult) -> None:
         self.created += other.created
@@ -38,6 +42,7 @@ class WriteResult:
         self.stale += other.stale
         self.deleted += other.deleted
         self.failed.extend(other.failed)
+        self.settled.extend(other.settled)
 
 
 def _chunks(items: Iterable[Offer], size: int) -> Iterator[list[Offer]]:
@@ -55,6 +60,8 @@ class OfferWriter:
         if not targets:
             raise EngineUnavailable(f"alias {engine.name(OFFERS)} points at no index")
         self.index = targets[-1]
+        self.raw = RawStore(engine)
+        self._raw_ready = False
 
     def existing(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """content_hash and updated_at of the already indexed documents among `ids`."""
@@ -91,6 +98,7 @@ class OfferWriter:
                 continue
             if known and known.get("content_hash") == offer.content_hash:
                 result.unchanged += 1
+                result.settled.append(offer.id)
                 continue
             if known and _is_newer(known.get("updated_at"), offer.updated_at):
                 result.stale += 1
@@ -105,6 +113,7 @@ class OfferWriter:
                     result.created += 1
                 else:
                     result.updated += 1
+                result.settled.append(doc_id)
             elif info.get("status") == 409:
                 result.stale += 1
             else:
@@ -157,16 +166,40 @@ class OfferWriter:
         return result
 
     def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
-        """Delete documents by id (missing ones count as already deleted)."""
+        """Delete documents by id, their kept payloads with them (missing ones count as already
+        deleted; only offers are counted)."""
         result = WriteResult()
-        actions = ({"_op_type": "delete", "_index": self.index, "_id": i} for i in ids)
-        for ok, item in self.engine.streaming_bulk(actions, chunk_size=chunk_size):
+        for ok, item in self.engine.streaming_bulk(self._delete_actions(ids), chunk_size):
             info = item.get("delete", {})
             if ok or info.get("status") == 404:
-                result.deleted += 1 if ok else 0
+                offer = info.get("_index") != self.raw.index
+                result.deleted += 1 if ok and offer else 0
             else:
                 result.failed.append((str(info.get("_id")), str(info.get("error"))))
         return result
+
+    def _delete_actions(self, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        for doc_id in ids:
+            yield {"_op_type": "delete", "_index": self.index, "_id": doc_id}
+            yield from self.raw.delete_actions([doc_id])
+
+    def raw_states(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """The kept payload states of `ids` whose offers are indexed (one `_mget`)."""
+        return self.raw.states(ids, self.index)
+
+    def keep_raw(self, entries: Sequence[RawEntry], chunk_size: int = 250) -> list[str]:
+        """Store the payloads of settled offers; returns the ids the engine refused (a missing
+        payload only costs a normalisation at the next sync)."""
+        if not entries:
+            return []
+        if not self._raw_ready:  # a hub upgraded without `hub index create` lacks the index
+            ensure_registry_index(self.engine, RAW, update_mapping=False)
+            self._raw_ready = True
+        refused = []
+        for ok, item in self.engine.streaming_bulk(self.raw.keep_actions(entries), chunk_size):
+            if not ok:
+                refused.append(str(item.get("index", {}).get("_id")))
+        return refused
 
     def count_of_source(self, source_id: str) -> int:
         """How many offers of a source are indexed (a count, not a scan)."""

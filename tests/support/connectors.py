@@ -2,7 +2,10 @@
 
 `normalise_all` runs every record through `hub.ingest.pipeline.process_record`, the path a real sync
 takes (to_offer, then normalise_record with the source's AGS, topic overrides and the record's
-source URL; a `RecordError` from either step becomes a rejection).
+source URL; a `RecordError` from either step becomes a rejection). It also runs the record's
+kept payload (as `hub-raw` stores it: JSON) through it again and asserts the same outcome, so
+every connector's golden cases prove that `hub index reindex --renormalise` rebuilds their
+offers without the source.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from connectors.sdk.base import Connector, Cursor, FetchGenerator, RawRecord
 from hub.core.fetcher import SafeFetcher
 from hub.core.schema import Rejection
 from hub.core.settings import Settings
+from hub.ingest.normalise import NormaliseResult
+from hub.ingest.payloads import raw_entry, raw_record
 from hub.ingest.pipeline import process_record
 
 VOLATILE = frozenset({"next_date", "content_hash"})
@@ -63,6 +68,7 @@ def normalise_all(
         if skip_deleted and record.deleted:
             continue
         result = process_record(connector, record)
+        assert_kept_payload_renormalises(connector, record, result)
         if result.offer is not None:
             document = result.offer.document()
             offers.append({k: v for k, v in document.items() if k not in left_out})
@@ -71,6 +77,19 @@ def normalise_all(
             assert not strict, result.rejection
             rejections.append(result.rejection)
     return offers, rejections
+
+
+def assert_kept_payload_renormalises(
+    connector: Connector[Any], record: RawRecord, result: NormaliseResult
+) -> None:
+    """The record's payload as kept in `hub-raw` gives the same offer or rejection again."""
+    kept = raw_entry(connector, record, "id", ("hash", "normaliser", "config"))
+    again = process_record(connector, raw_record(kept))
+    assert (again.offer is None) == (result.offer is None), record.local_id
+    if result.offer is not None and again.offer is not None:
+        assert again.offer.document() == result.offer.document(), record.local_id
+    elif result.rejection is not None and again.rejection is not None:
+        assert again.rejection.code == result.rejection.code, record.local_id
 
 
 def rejected_codes(rejections: Sequence[Rejection]) -> dict[str, str]:
