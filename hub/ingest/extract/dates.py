@@ -80,12 +80,11 @@ def extract_dates(page: Page, now: datetime) -> DateFacts | None:
     """Sessions (expanded over a bounded window from `now`) and the rule in words, or None."""
     now = now.astimezone(ZONE)
     labelled, running = _segments(page)
-    for segments in (labelled, running):
-        readings = [_read_sentence(text, now, segments is labelled) for text in segments]
-        facts = _facts(readings, now)
-        if facts is not None:
-            return facts
-    return None
+    readings = [_read_sentence(text, now, True) for text in labelled]
+    if not any(r.sessions or any(p.span for p in r.plans) for r in readings):
+        # nothing dated or timed under a label: the running text may say "9–11 Uhr"
+        readings += [_read_sentence(text, now, False) for text in running]
+    return _facts(readings, now)
 
 
 def _segments(page: Page) -> tuple[list[str], list[str]]:
@@ -104,7 +103,7 @@ def _segments(page: Page) -> tuple[list[str], list[str]]:
 def _facts(readings: list[Reading], now: datetime) -> DateFacts | None:
     sessions = [s for r in readings for s in r.sessions]
     texts: list[str] = []
-    for plan in (p for r in readings for p in r.plans):
+    for plan in _subsumed([p for r in readings for p in r.plans]):
         expanded, text = _expand(plan, now)
         sessions.extend(expanded)
         texts.append(text)
@@ -112,6 +111,13 @@ def _facts(readings: list[Reading], now: datetime) -> DateFacts | None:
         return None
     result = dated(sessions, list(dict.fromkeys(texts)), None)
     return DateFacts(result["dates"][:MAX_SESSIONS], result["recurrence_text"][:500])
+
+
+def _subsumed(plans: list[Plan]) -> list[Plan]:
+    """Without the untimed rules on a weekday a timed rule already covers: "Jeden Donnerstag
+    von 9:30 bis 11 Uhr … an jedem ersten Donnerstag im Monat mit Hebamme" is one schedule."""
+    timed_days = {day[-2:] for plan in plans if plan.span for day in plan.days}
+    return [p for p in plans if p.span or not {d[-2:] for d in p.days} <= timed_days]
 
 
 def _read_sentence(sentence: str, now: datetime, labelled: bool) -> Reading:
