@@ -8,11 +8,9 @@ only where the record has no value of its own. The names of the filled schema fi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.core.text import html_to_text
 from hub.ingest.extract.ages import extract_age
 from hub.ingest.extract.contact import extract_contact
 from hub.ingest.extract.cost import extract_cost
@@ -105,18 +103,15 @@ def _contact(data: dict[str, Any], page: Page, filled: list[str]) -> None:
 
 
 def _dates(data: dict[str, Any], page: Page, now: datetime, filled: list[str]) -> None:
-    if data.get("dates"):
-        return
-    given = data.get("recurrence_text")
-    if isinstance(given, str) and given.strip():  # the source's rule in words comes first
-        page = replace(page, lines=(f"Wann: {html_to_text(given)}", *page.lines))
+    if data.get("dates") or data.get("recurrence_text"):
+        return  # a source that words its schedule itself (opening hours) chose to give no dates
     found = extract_dates(page, now)
     if found is None:
         return
     if found.sessions:
         data["dates"] = found.sessions
         filled.append("dates")
-    if found.recurrence_text and not data.get("recurrence_text"):
+    if found.recurrence_text:
         data["recurrence_text"] = found.recurrence_text
         filled.append("recurrence_text")
 

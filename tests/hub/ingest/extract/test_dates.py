@@ -252,18 +252,16 @@ def test_untimed_monthly_guest_day_is_part_of_the_timed_weekly_rule() -> None:
     assert {s["start"][11:16] for s in found.sessions} == {"09:30"}
 
 
-def test_source_dates_win_and_a_source_rule_in_words_is_expanded() -> None:
-    given = {"title": "Treff", "description": "mittwochs 15–17 Uhr", "dates": [{"start": "x"}]}
-    worded = {
-        "title": "Treff",
-        "description": "Jeden Dienstag",
-        "recurrence_text": "dienstags, 9–11 Uhr",
-    }
+def test_source_dates_or_rule_in_words_win_over_the_text() -> None:
+    dated = {"title": "Treff", "description": "mittwochs 15–17 Uhr", "dates": [{"start": "x"}]}
+    worded = {"title": "Treff", "description": "mittwochs 15–17 Uhr", "recurrence_text": "Mo 9–12"}
+    bare = {"title": "Treff", "description": "mittwochs 15–17 Uhr", "dates": []}
 
-    assert "dates" not in extract_into(given, now=NOW)
-    assert extract_into(worded, now=NOW) == ["dates"]
-    assert worded["recurrence_text"] == "dienstags, 9–11 Uhr"
-    assert worded["dates"][0] == {
-        "start": "2026-12-08T09:00:00+01:00",
-        "end": "2026-12-08T11:00:00+01:00",
+    assert "dates" not in extract_into(dated, now=NOW)
+    assert "dates" not in extract_into(worded, now=NOW)
+    assert worded["recurrence_text"] == "Mo 9–12"
+    assert extract_into(bare, now=NOW) == ["dates", "recurrence_text"]
+    assert bare["dates"][0] == {
+        "start": "2026-12-09T15:00:00+01:00",
+        "end": "2026-12-09T17:00:00+01:00",
     }
