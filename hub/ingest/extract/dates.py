@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
@@ -50,6 +50,7 @@ NOT_SESSIONS = re.compile(
 EVERY = re.compile(r"jede|immer|wöchentlich", re.I)
 STARTS = ("ab", "beginn", "start", "vom", "erster termin", "startet", "beginnt", "ab dem")
 UNTIL = ("bis", "bis zum", "bis einschließlich", "endet")
+EXCEPT = ("außer", "außer am", "nicht am", "ausgenommen", "ausgenommen am")
 # Heiligabend and Silvester are no public holidays, but family centres are closed on both.
 CLOSED_DAYS = ((12, 24), (12, 31))
 
@@ -66,6 +67,7 @@ class Plan:
     until: date | None = None
     count: int | None = None
     school_holidays_off: bool = False
+    skipped: frozenset[date] = frozenset()
 
 
 @dataclass
@@ -135,11 +137,13 @@ def _read_sentence(sentence: str, now: datetime, labelled: bool) -> Reading:
     off = any(t.kind == "no_holidays" for t in tokens)
     starts = [d for role, d, _ in dates if role == "start"]
     until = next((d for role, d, _ in dates if role == "until"), None)
-    if rules:
-        first = min(starts) if starts else None
-        undated = [t for t in tokens if t.kind != "date"]  # a rule's dates are its bounds
+    if rules:  # a rule's dates are its first day ("ab", or plain), its end and its exceptions
+        plain = [d for role, d, _ in dates if role == "plain"]
+        first = min(starts or plain) if starts or plain else None
+        undated = [t for t in tokens if t.kind != "date"]
         plans = [_plan(t, undated, interval, first, until, count, off) for t in rules]
-        return Reading(plans=plans)
+        skipped = frozenset(d for role, d, _ in dates if role == "except")
+        return Reading(plans=[replace(p, skipped=skipped) for p in plans])
     sessions_dates = [(d, t) for role, d, t in dates if role in ("start", "plain")]
     if count and len(sessions_dates) == 1:
         day, token = sessions_dates[0]
@@ -184,8 +188,14 @@ def _dates(tokens: list[Token], sentence: str, now: datetime) -> Iterator[tuple[
         if day is None:
             continue
         tail = before.rstrip(" ,:").rsplit(" ", 2)
-        role = "until" if _ends_with(tail, UNTIL) else "start" if _ends_with(tail, STARTS) else ""
-        yield role or "plain", day, token
+        yield _role(tail), day, token
+
+
+def _role(tail: list[str]) -> str:
+    for role, words in (("except", EXCEPT), ("until", UNTIL), ("start", STARTS)):
+        if _ends_with(tail, words):
+            return role
+    return "plain"
 
 
 def _ends_with(tail: list[str], words: Iterable[str]) -> bool:
@@ -276,7 +286,7 @@ def _expand(plan: Plan, now: datetime) -> tuple[list[dict[str, str]], str]:
         window = Window(datetime.combine(first, time(0), ZONE), _at(first, 2 * step * count), ZONE)
     else:
         window = Window(max(now, datetime.combine(first, time(0), ZONE)), now + _days(), ZONE)
-    excluded = _closed_days(window, plan.school_holidays_off)
+    excluded = _closed_days(window, plan.school_holidays_off) | plan.skipped
     rule = Rule(plan.freq, plan.interval, list(plan.days), [], [], first, plan.until, None,
                 start, end, length, ZONE, excluded)  # fmt: skip
     sessions = rule.sessions(window)[: count or MAX_SESSIONS]

@@ -37,8 +37,8 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _CLOCK = r"(?:2[0-4]|[01]?\d)(?:[:.][0-5]\d)?"
 _NUM = r"(?:\d{1,2}|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)"
 _PARTS = {
-    "monthly": rf"\b(?:jeden|jedem|am|an\s+jedem|immer\s+am)\s+{_ORD}(?:{_AND}{_ORD})*\s+{_WD}"
-    r"\s+(?:im|des|eines|jeden|pro)\s+monats?\b",
+    "monthly": rf"(?:\b(?:jeden|jedem|am|an\s+jedem|immer\s+am)\s+)?(?<![\d.]){_ORD}"
+    rf"(?:{_AND}{_ORD})*\s+{_WD}\s+(?:im|des|eines|jeden|pro)\s+monats?\b",
     "weekly": rf"\b(?:jeden|jedem|immer(?:\s+am)?|wöchentlich(?:\s+am)?|jede\s+woche\s+am)\s+"
     rf"(?:(?:zweiten|2\.)\s+)?{_WD}\b(?:{_AND}{_WD}\b)*"
     rf"|\b{_ADV}(?:\s*(?:,|und|&|sowie|bis|–|-)\s*{_ADV})*",

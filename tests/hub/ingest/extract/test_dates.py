@@ -265,3 +265,16 @@ def test_source_dates_or_rule_in_words_win_over_the_text() -> None:
         "start": "2026-12-09T15:00:00+01:00",
         "end": "2026-12-09T17:00:00+01:00",
     }
+
+
+def test_rule_bounds_and_exceptions_in_its_sentence() -> None:
+    bounded = dates_of("Termine: 12.01.2027 bis 16.02.2027, dienstags 10-11 Uhr")
+    excepted = dates_of("dienstags 10–11 Uhr, außer am 15.12.")
+    labelled = dates_of("<p><strong>Treffen:</strong> 1. und 3. Montag im Monat, 10-12 Uhr</p>")
+
+    assert bounded is not None and excepted is not None and labelled is not None
+    assert [s["start"][:10] for s in bounded.sessions] == [
+        "2027-01-12", "2027-01-19", "2027-01-26", "2027-02-02", "2027-02-09", "2027-02-16",
+    ]  # fmt: skip
+    assert [s["start"][:10] for s in excepted.sessions[:2]] == ["2026-12-08", "2026-12-22"]
+    assert labelled.recurrence_text == "monatlich am 1. Montag und 3. Montag, 10:00–12:00 Uhr"
