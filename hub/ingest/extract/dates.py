@@ -36,6 +36,7 @@ YEARS_BACK, YEARS_AHEAD = 2, 3  # a date outside this span of `now` is a history
 DATE_LABELS = ("wann", "termin", "termine", "datum", "zeit", "zeiten", "uhrzeit", "beginn",
                "kursbeginn", "start", "kurstermine", "kurszeiten", "treffen", "treffzeiten",
                "veranstaltungstermine", "wann und wo")  # fmt: skip
+TIME_LABELS = ("uhrzeit", "zeit", "beginn um", "dauer")
 # Office hours are when an office answers, not sessions of an offer (unless a drop-in hour).
 HOURS_LABELS = ("oeffnungszeiten", "sprechzeiten", "buerozeiten", "servicezeiten",
                 "telefonzeiten", "erreichbarkeit", "telefonische erreichbarkeit")  # fmt: skip
@@ -97,6 +98,9 @@ def _segments(page: Page) -> tuple[list[str], list[str]]:
         match = LABEL_LINE.match(sentence)
         label = fold(match.group(1)) if match else ""
         if label in HOURS_LABELS and "sprechstunde" not in sentence.lower():
+            continue
+        if label in TIME_LABELS and labelled:  # "Datum: 14.03.2027" then "Uhrzeit: 10–12 Uhr"
+            labelled[-1] += f", {sentence}"
             continue
         (labelled if label in DATE_LABELS else running).append(sentence)
     return labelled, running

@@ -278,3 +278,9 @@ def test_rule_bounds_and_exceptions_in_its_sentence() -> None:
     ]  # fmt: skip
     assert [s["start"][:10] for s in excepted.sessions[:2]] == ["2026-12-08", "2026-12-22"]
     assert labelled.recurrence_text == "monatlich am 1. Montag und 3. Montag, 10:00–12:00 Uhr"
+
+
+def test_time_under_its_own_label_goes_with_the_labelled_date() -> None:
+    text = "<p><strong>Datum:</strong> 14.03.2027<br><strong>Uhrzeit:</strong> 10 bis 12 Uhr</p>"
+
+    assert starts(text) == ["2027-03-14T10:00:00+01:00"]
