@@ -6,6 +6,7 @@ municipality is exactly what a sync would index.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from connectors.sdk.base import Connector, RawRecord
@@ -16,9 +17,13 @@ from hub.ingest.normalise.geocoder import Geocoder
 
 
 def process_record(
-    connector: Connector[Any], raw: RawRecord, geocoder: Geocoder | None = None
+    connector: Connector[Any],
+    raw: RawRecord,
+    geocoder: Geocoder | None = None,
+    now: datetime | None = None,
 ) -> NormaliseResult:
-    """Map and validate `raw`; mapping errors and validation errors both become rejections."""
+    """Map and validate `raw`; mapping errors and validation errors both become rejections.
+    `now` (default: the clock) is when dates written in the text are read from."""
     source_id = connector.context.source_id
     try:
         mapped = connector.to_offer(raw)
@@ -41,4 +46,5 @@ def process_record(
         source_url=raw.source_url,
         geocoder=geocoder,
         offer_filters=connector.config.offer_filters,
+        now=now,
     )

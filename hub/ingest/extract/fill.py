@@ -101,15 +101,15 @@ def _contact(data: dict[str, Any], page: Page, filled: list[str]) -> None:
 
 
 def _dates(data: dict[str, Any], page: Page, now: datetime, filled: list[str]) -> None:
-    if data.get("dates"):
-        return
+    if data.get("dates") or data.get("recurrence_text"):
+        return  # a source that words its schedule itself (opening hours) chose to give no dates
     found = extract_dates(page, now)
     if found is None:
         return
     if found.sessions:
         data["dates"] = found.sessions
         filled.append("dates")
-    if found.recurrence_text and not data.get("recurrence_text"):
+    if found.recurrence_text:
         data["recurrence_text"] = found.recurrence_text
         filled.append("recurrence_text")
 

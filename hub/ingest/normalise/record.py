@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,19 +46,21 @@ def normalise_record(
     source_url: str | None = None,
     geocoder: Geocoder | None = None,
     offer_filters: OfferFilters | None = None,
+    now: datetime | None = None,
 ) -> NormaliseResult:
     """Reject what is no offer, then sanitise text, resolve hints, complete locations and
     validate against the schema.
 
     `offer_filters` are the source's own corrections (see `connectors.sdk.filters`).
     `geocoder` (optional, see `hub.ingest.normalise.geocoder`) places street addresses exactly;
-    without it locations get the gazetteer's postcode or town centre.
+    without it locations get the gazetteer's postcode or town centre. `now` (default: the
+    clock) anchors dates read from the text: year-less dates and the window of open rules.
     """
     if not local_id:
         return NormaliseResult(None, rejection=_missing_id(source_id, source_url))
     try:
         _reject_if_no_offer(local_id, mapped, offer_filters, source_url)
-        data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder)
+        data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder, now)
     except RecordError as exc:
         rejection = Rejection(
             source_id=source_id,
@@ -95,9 +98,10 @@ def _prepare(
     source_ags: Sequence[str],
     overrides: Mapping[str, str],
     geocoder: Geocoder | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     resolve_hints(data)
-    extract_into(data, source_ags)  # before the HTML goes: lists, tables, labels help it
+    extract_into(data, source_ags, now)  # before the HTML goes: lists, tables, labels help it
     for name in TEXT_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = html_to_text(data[name])
