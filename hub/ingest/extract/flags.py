@@ -1,16 +1,147 @@
-"""Registration and the modes an offer is held in (online, by phone, in person)."""
+"""Registration and the modes an offer is held in (online, by phone, in person).
+
+Both are read sentence by sentence with weighted cues rather than first match: a page that
+says "ohne Anmeldung" in its summary and "Terminvereinbarung unter Tel. …" in a footer is an
+open offer, because an explicit "ohne Anmeldung" outweighs an appointment line. Cues match
+the folded text (lower case, umlauts as ae/oe/ue), and tolerate the usual typos
+("Anmeldng", "anmelung").
+"""
 
 from __future__ import annotations
 
+import re
+
+from hub.core.vocab import fold
 from hub.ingest.extract.facts import Modes
 from hub.ingest.extract.page import Page
+
+_REG = r"(?:vor)?anmel\w*"  # "anmeldung", "anmeldng", "anmelung", "voranmeldung"
+# Weighted cues, strongest first; an explicit statement counts 3, an appointment line 1.
+_NOT_REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(rf"\bohne (vorherige |vorige )?{_REG}"), 3),
+    (
+        re.compile(
+            rf"\b(keine|kein) (vorherige )?{_REG} (ist |sind )?(noetig|notwendig|erforderlich)"
+        ),
+        3,
+    ),
+    (re.compile(rf"\b{_REG} (ist |sind )?nicht (noetig|notwendig|erforderlich|moeglich)"), 3),
+    (re.compile(rf"\b(eine|keine)? ?{_REG} (ist |wird )?nicht (vorher )?(noetig|erforderlich)"), 3),
+    (re.compile(r"\banmeldefrei\b|\bohne vorherige terminvereinbarung\b"), 3),
+    (re.compile(r"\beinfach (vorbei|vorbeikommen|vorbeischauen|dazukommen|kommen)\b"), 2),
+    (re.compile(r"\b(kommen|schauen) sie (doch )?(gern |gerne )?einfach (vorbei|dazu)\b"), 2),
+    (re.compile(r"\bohne termin\b|\bjederzeit (willkommen|dazukommen)\b"), 2),
+    (re.compile(r"\boffene[rns]? (treff|treffpunkt|sprechstunde|angebot|cafe)\b"), 1),
+)
+_REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            rf"\b{_REG} (ist |wird )?(unbedingt |dringend )?(erforderlich|notwendig|noetig|"
+            r"erbeten|gewuenscht|verpflichtend|vorausgesetzt)"
+        ),
+        3,
+    ),
+    (re.compile(rf"\bum (vorherige |rechtzeitige )?{_REG} wird gebeten"), 3),
+    (re.compile(r"\bmelden sie sich (bitte )?(\w+ ){0,8}an\b"), 3),
+    (re.compile(rf"\b{_REG} (bitte )?(unter|bei|bis|per|ueber|an|telefonisch|online)\b"), 3),
+    (re.compile(r"\b(anmeldeschluss|anmeldefrist|anmeldeformular|verbindliche anmeldung)\b"), 3),
+    (re.compile(r"\bbegrenzte teilnehmer(zahl|innenzahl)\b|\bplaetze sind begrenzt\b"), 1),
+    (
+        re.compile(
+            r"\btermin(vereinbarung| nach vereinbarung)\b|\btermine? (\w+ ){0,2}nach (\w+ )?"
+            r"vereinbarung\b|\btermine? (\w+ ){0,2}(telefonisch )?vereinbart\b"
+        ),
+        1,
+    ),
+    (re.compile(r"\b(vereinbaren sie|vereinbaren) (bitte )?(\w+ ){0,3}termin\b"), 1),
+)
+_LABELS = ("anmeldung", "anmeldungen", "voranmeldung")
+_NOT_A_REGISTRATION = re.compile(r"^(keine|nicht|entfaellt|ohne|nein)\b")
+
+_ONLINE = re.compile(
+    r"\b(per|via|ueber|mit) (zoom|teams|microsoft teams|jitsi|webex|skype|bigbluebutton|"
+    r"videokonferenz|videochat|video|videotelefonie)\b"
+    r"|\bonline ?(kurs|seminar|beratung|sprechstunde|treff|gruppe|vortrag|veranstaltung|angebot|"
+    r"elternabend|infoabend|workshop|format|meeting|termin|sitzung|training|elternkurs)\w*"
+    r"|\bonlinekurs\w*|\bwebinar\w*|\blive ?stream\w*|\bvideo ?(beratung|sprechstunde|konferenz|"
+    r"chat|termin|gespraech)\w*|\bchat ?beratung\b|\bper chat\b"
+    r"|\b(findet|finden) (\w+ ){0,3}(online|digital|virtuell) statt\b"
+    r"|\b(rein |ausschliesslich |nur )?(online|digital|virtuell) (statt|stattfinden|teilnehmen|"
+    r"durchgefuehrt)\b"
+    r"|\bdigitale[rsn]? (kurs|treff|angebot|elternabend|veranstaltung|sprechstunde|beratung|"
+    r"infoabend|format)\b"
+)
+# The offer meets in person and online is one more way in ("Gespräche sind auch per Video
+# möglich"): that is not an online offer.
+_ALTERNATIVE = re.compile(r"\b(auch|alternativ|wahlweise|oder vor ort|ebenfalls|bei bedarf)\b")
+_ONLINE_IS_OTHER = re.compile(r"\b(antrag|anmeld\w*|portal|buchung|formular|bestell\w*)\b")
+_PHONE = re.compile(
+    r"\btelefonische (beratung|sprechstunde|unterstuetzung|begleitung)\b"
+    r"|\b(beratung|sprechstunde|gespraeche?) (\w+ ){0,2}(per|am|ueber das) telefon\b"
+    r"|\bhotline\b|\b(beratungs|sorgen|eltern|notruf|krisen)telefon\b"
+    r"|\brufen sie (uns )?(einfach |gern |gerne |jederzeit )?an\b|\btelefonisch beraten\b"
+)
+_PHONE_IS_BOOKING = re.compile(r"\b(termin\w*|anmeld\w*|vereinbar\w*)\b")
+_IN_PERSON = re.compile(
+    r"\bvor ort\b|\bpersoenlich\w*|\bin praesenz\b|\bpraesenz\w*|\bbei ihnen zu ?hause\b"
+    r"|\bbesucht sie\b|\bhausbesuch\w*"
+)
+_PLACE_LABELS = ("ort", "wo", "treffpunkt", "adresse", "veranstaltungsort", "wann und wo")
 
 
 def extract_registration(page: Page) -> bool | None:
     """True/False where the page says whether one must register; None when unsaid."""
-    return None
+    score = _label_vote(page) - _weight(_NOT_REQUIRED, fold(page.title))
+    # A title names a topic ("Kita-Anmeldung über das Portal"), so only the body can require.
+    body = Page(summary=page.summary, lines=page.lines)
+    for sentence in body.sentences():
+        folded = fold(sentence)
+        score -= _weight(_NOT_REQUIRED, folded)
+        if not any(p.search(folded) for p, _ in _NOT_REQUIRED[:5]):
+            score += _weight(_REQUIRED, folded)
+    if score == 0:
+        return None
+    return score > 0
+
+
+def _label_vote(page: Page) -> int:
+    """An "Anmeldung:" line says yes unless its value says no ("Anmeldung: nicht nötig")."""
+    score = 0
+    for value in page.labelled(*_LABELS):
+        folded = fold(value)
+        if any(p.search(folded) for p, _ in _NOT_REQUIRED) or _NOT_A_REGISTRATION.match(folded):
+            score -= 3
+        elif folded:
+            score += 3
+    return score
+
+
+def _weight(cues: tuple[tuple[re.Pattern[str], int], ...], folded: str) -> int:
+    """The strongest cue in one sentence (a sentence is one statement, counted once)."""
+    return max((w for pattern, w in cues if pattern.search(folded)), default=0)
 
 
 def extract_modes(page: Page) -> Modes | None:
     """Online / phone / in person, only as far as the page says so; None when unsaid."""
-    return None
+    online = optional = phone = False
+    for sentence in page.sentences():
+        folded = fold(sentence)
+        if _ONLINE.search(folded) and not _ONLINE_IS_OTHER.search(folded):
+            if _ALTERNATIVE.search(folded):
+                optional = True
+            else:
+                online = True
+        if _PHONE.search(folded) and not _PHONE_IS_BOOKING.search(folded):
+            phone = True
+    in_person = _meets_in_person(page)
+    if not (online or optional or phone or in_person):
+        return None
+    return Modes(online=online, phone=phone, in_person=in_person, online_optional=optional)
+
+
+def _meets_in_person(page: Page) -> bool:
+    """A place to go to (an address block, an "Ort:" line) or words for meeting in person."""
+    places = [fold(v) for v in page.labelled(*_PLACE_LABELS)]
+    if page.addresses or any(v and not _ONLINE.search(v) and "online" not in v for v in places):
+        return True
+    return any(_IN_PERSON.search(fold(s)) for s in page.sentences())
