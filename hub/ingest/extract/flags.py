@@ -16,22 +16,31 @@ from hub.ingest.extract.facts import Modes
 from hub.ingest.extract.page import Page
 
 _REG = r"(?:vor)?anmel\w*"  # "anmeldung", "anmeldng", "anmelung", "voranmeldung"
-# Weighted cues, strongest first; an explicit statement counts 3, an appointment line 1.
+# Weighted cues, strongest first; an explicit statement counts 3, a booking line 1 or 2.
+# An explicit "no" also silences any "yes" cue of its own sentence ("Eine Anmeldung unter …
+# ist nicht nötig").
+_EXPLICIT_NO = re.compile(
+    rf"\bohne (vorherige |vorige )?{_REG}"
+    rf"|\bkeine? (vorherige )?{_REG} (ist |sind |wird )?(noetig|notwendig|erforderlich)"
+    rf"|\b{_REG} (\w+ ){{0,4}}(ist |sind |wird )?nicht (vorher )?(noetig|notwendig|erforderlich)"
+    r"|\banmeldefrei\b|\bohne (vorherige )?terminvereinbarung\b"
+)
 _NOT_REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(rf"\bohne (vorherige |vorige )?{_REG}"), 3),
-    (
-        re.compile(
-            rf"\b(keine|kein) (vorherige )?{_REG} (ist |sind )?(noetig|notwendig|erforderlich)"
-        ),
-        3,
-    ),
-    (re.compile(rf"\b{_REG} (ist |sind )?nicht (noetig|notwendig|erforderlich|moeglich)"), 3),
-    (re.compile(rf"\b(eine|keine)? ?{_REG} (ist |wird )?nicht (vorher )?(noetig|erforderlich)"), 3),
-    (re.compile(r"\banmeldefrei\b|\bohne vorherige terminvereinbarung\b"), 3),
+    (_EXPLICIT_NO, 3),
     (re.compile(r"\beinfach (vorbei|vorbeikommen|vorbeischauen|dazukommen|kommen)\b"), 2),
     (re.compile(r"\b(kommen|schauen) sie (doch )?(gern |gerne )?einfach (vorbei|dazu)\b"), 2),
     (re.compile(r"\bohne termin\b|\bjederzeit (willkommen|dazukommen)\b"), 2),
     (re.compile(r"\boffene[rns]? (treff|treffpunkt|sprechstunde|angebot|cafe)\b"), 1),
+    # The service comes to every family unasked: "Alle Familien erhalten ein Terminangebot",
+    # "Sie werden angeschrieben"; nobody has to register for it.
+    (
+        re.compile(
+            r"\b(erhalten|erhaelt|bekommen|bekommt) (\w+ ){0,6}(automatisch|terminangebot|"
+            r"einladung|willkommensschreiben)\w*"
+            r"|\bwerden (\w+ ){0,3}(automatisch )?(angeschrieben|eingeladen)\b"
+        ),
+        2,
+    ),
 )
 _REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
     (
@@ -46,14 +55,12 @@ _REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(rf"\b{_REG} (bitte )?(unter|bei|bis|per|ueber|an|telefonisch|online)\b"), 3),
     (re.compile(r"\b(anmeldeschluss|anmeldefrist|anmeldeformular|verbindliche anmeldung)\b"), 3),
     (re.compile(r"\bbegrenzte teilnehmer(zahl|innenzahl)\b|\bplaetze sind begrenzt\b"), 1),
-    (
-        re.compile(
-            r"\btermin(vereinbarung| nach vereinbarung)\b|\btermine? (\w+ ){0,2}nach (\w+ )?"
-            r"vereinbarung\b|\btermine? (\w+ ){0,2}(telefonisch )?vereinbart\b"
-        ),
-        1,
-    ),
-    (re.compile(r"\b(vereinbaren sie|vereinbaren) (bitte )?(\w+ ){0,3}termin\b"), 1),
+    # An instruction to book, with its channel, is a registration: "Terminvereinbarung unter
+    # Tel. …", "vereinbaren Sie einen Termin". Office hours that merely add "Termine nach
+    # Vereinbarung" describe the service, not this offer's entry, and count nothing.
+    (re.compile(r"\btermin(vereinbarung|absprache|buchung)? (bitte )?(unter|bei|per|ueber)\b"), 2),
+    (re.compile(r"\bvereinbaren sie (bitte )?(\w+ ){0,3}termin\b"), 2),
+    (re.compile(r"\btermine? (\w+ ){0,2}(telefonisch |online )?vereinbart werden\b"), 1),
 )
 _LABELS = ("anmeldung", "anmeldungen", "voranmeldung")
 _NOT_A_REGISTRATION = re.compile(r"^(keine|nicht|entfaellt|ohne|nein)\b")
@@ -97,7 +104,7 @@ def extract_registration(page: Page) -> bool | None:
     for sentence in body.sentences():
         folded = fold(sentence)
         score -= _weight(_NOT_REQUIRED, folded)
-        if not any(p.search(folded) for p, _ in _NOT_REQUIRED[:5]):
+        if not _EXPLICIT_NO.search(folded):
             score += _weight(_REQUIRED, folded)
     if score == 0:
         return None

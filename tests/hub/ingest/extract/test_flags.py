@@ -46,9 +46,21 @@ def test_explicit_no_registration_outweighs_an_appointment_line() -> None:
     assert extract_registration(page) is False
 
 
-def test_appointment_by_arrangement_means_registration() -> None:
-    page = read_page("Schuldnerberatung", "", "<p>Termine nach Vereinbarung.</p>")
+def test_an_instruction_to_book_means_registration() -> None:
+    page = read_page("Schuldnerberatung", "", "<p>Terminvereinbarung bitte unter 02331 207-0.</p>")
     assert extract_registration(page) is True
+
+
+def test_office_hours_by_arrangement_alone_say_nothing() -> None:
+    page = read_page("Servicebüro", "", "<p>Sprechzeiten: Termine nach Vereinbarung.</p>")
+    assert extract_registration(page) is None
+
+
+def test_a_service_that_comes_unasked_needs_no_registration() -> None:
+    page = read_page(
+        "Begrüßung", "", "<p>Jede Familie bekommt nach der Geburt automatisch einen Brief.</p>"
+    )
+    assert extract_registration(page) is False
 
 
 def test_registration_in_the_title_is_a_topic_not_a_requirement() -> None:
