@@ -37,6 +37,7 @@ _STRONG: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("sprechstunde", re.compile(r"\boffene (\w+)?sprechstunde\b")),
     ("treffpunkt", re.compile(r"\boffene[rns]? (\w+)?(treff|treffpunkt|cafe)\b")),
+    ("gruppe", re.compile(r"\beltern kind gruppe\b|\b(krabbel|spiel|selbsthilfe)gruppe\b")),
 )
 _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("kurs", re.compile(r"\b\w*kurs(e|es|en)?\b|\bworkshop\w*|\bseminar\w*|\bpekip\b")),
@@ -48,7 +49,13 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b\w*fruehstueck\b"
         ),
     ),
-    ("beratung", re.compile(r"\b\w*beratung(en)?\b|\bberatungsstelle\w*|\bberaet\b|\bberaten\b")),
+    (
+        "beratung",
+        re.compile(
+            r"\b\w*beratung(en)?\b|\b\w*beratungsstelle\w*|\bberaet\b|\bberaten\b"
+            r"|\b\w*vermittlung\b|\b(service|frueh\w*|fach)stelle\b|\bansprechpartner\w*"
+        ),
+    ),
     ("sprechstunde", re.compile(r"\b\w*sprechstunde(n)?\b")),
     ("hausbesuch", re.compile(r"\b\w*besuch(e)?\b|\bbesucht sie\b|\bzu ?hause\b")),
     (
@@ -74,7 +81,7 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _KIND_LABELS = ("angebotsform", "angebotsart", "art", "art des angebots", "format", "angebotstyp")
-_WEIGHTS = {"label": 8.0, "title": 4.0, "summary": 2.0, "category": 1.0, "body": 0.5}
+_WEIGHTS = {"label": 8.0, "title": 6.0, "summary": 2.0, "category": 1.0, "body": 0.5}
 _STRONG_BONUS = 2.0  # a strong cue adds this wherever it stands
 _BODY_CAP = 2.0  # weak body words tip a balance but do not decide alone
 _MIN_SCORE = 2.0
