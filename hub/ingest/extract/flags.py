@@ -58,7 +58,13 @@ _REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
     # An instruction to book, with its channel, is a registration: "Terminvereinbarung unter
     # Tel. …", "vereinbaren Sie einen Termin". Office hours that merely add "Termine nach
     # Vereinbarung" describe the service, not this offer's entry, and count nothing.
-    (re.compile(r"\btermin(vereinbarung|absprache|buchung)? (bitte )?(unter|bei|per|ueber)\b"), 2),
+    (
+        re.compile(
+            r"\btermin(vereinbarung|absprache|buchung)? (bitte )?"
+            r"(unter|bei|per|ueber|telefonisch|online)\b"
+        ),
+        2,
+    ),
     (re.compile(r"\bvereinbaren sie (bitte )?(\w+ ){0,3}termin\b"), 2),
     (re.compile(r"\btermine? (\w+ ){0,2}(telefonisch |online )?vereinbart werden\b"), 1),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from hub.core.vocab import fold
+from hub.core.vocab import fold, vocabulary
 from hub.ingest.extract.page import Page
 
 
@@ -130,13 +130,13 @@ def _vote(scores: defaultdict[str, float], text: str, weight: float, vocab: bool
         scores[code] += weight + (_STRONG_BONUS if code in strong else 0.0)
 
 
-# Audience cues beyond the vocabulary, again with compound heads ("Alleinerziehenden-Frühstück",
-# "Vätertreff", "Mehrlingseltern").
+# Audience cues, with compound heads ("Alleinerziehenden-Frühstück", "Vätertreff",
+# "Mehrlingseltern"); the vocabulary's labels and synonyms count as whole words too.
 _AUDIENCE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("werdende_eltern", re.compile(r"\bschwanger\w*|\bwerdende\w*|\bgeburtsvorbereitung\w*")),
-    ("eltern", re.compile(r"\b\w*eltern\b|\b\w*muetter\b|\bmama(s)?\b|\bfamilien\b")),
+    ("eltern", re.compile(r"\b(?!gross|tages|wunsch|leih)\w*eltern\b|\b(muetter|mama|mamas)\b")),
     ("alleinerziehende", re.compile(r"\balleinerziehend\w*|\bein eltern familie\w*")),
-    ("vaeter", re.compile(r"\b\w*vaeter\w*|\bpapa(s)?\b")),
+    ("vaeter", re.compile(r"\b(?!gross|tages)\w*vaeter\w*|\bpapa(s)?\b")),
     ("grosseltern", re.compile(r"\b\w*grosseltern\b|\b(leih)?(oma|opa)s?\b|\bgrossmuetter\b")),
     (
         "fachkraefte",
@@ -150,23 +150,34 @@ _AUDIENCE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"\bmigration\w*|\bzugewandert\w*|\bgefluechtet\w*"),
     ),
 )
-# "werdende Väter", "Großeltern" and "Hebammen" would otherwise also file an offer under
-# fathers, parents or professionals; these audiences need their own word.
+_AUDIENCE_ORDER = [code for code, _ in _AUDIENCE_CUES]
+# Phrases that name one audience and hide a shorter one inside: "werdende Väter" are expecting
+# parents, not fathers; "Mütter und Väter", "Mama oder Papa" are parents, not fathers.
+_EXPECTING = re.compile(r"\bwerdende (eltern|muetter|vaeter|mamas?|papas?)\b")
 _BOTH_PARENTS = re.compile(
-    r"\b(muetter|mama|mamas|mutter|tagesmutter)( \w+)? (und|oder|bzw) (vaeter|papa|papas|vater|"
-    r"tagesvater)\b|\b(vaeter|papa|papas|vater)( \w+)? (und|oder|bzw) (muetter|mamas?|mutter)\b"
+    r"\b(muetter|mamas?|mutter) ((\w+ )?(und|oder|bzw|sowie) )?(vaeter|papas?|vater)\b"
+    r"|\b(vaeter|papas?|vater) ((\w+ )?(und|oder|bzw|sowie) )?(muetter|mamas?|mutter)\b"
 )
+# Words the vocabulary lists that say too little alone: "Hebammen" run many offers without
+# being their audience, "Vater" and "Oma" appear in any family story.
 _NEEDS_OWN_WORD = {"fachkraefte", "vaeter", "grosseltern"}
 
 
 def extract_audiences(page: Page) -> list[str]:
     """Audience codes the page addresses (empty when unsaid)."""
     text = "\n".join(part for part in (page.title, page.summary, *page.lines) if part)
-    # "Mütter und Väter", "Mama oder Papa" are parents; fathers are meant where named alone.
-    folded = _BOTH_PARENTS.sub("eltern", fold(text))
-    found = [code for code, pattern in _AUDIENCE_CUES if pattern.search(folded)]
-    vocab = [c for c in matched_codes("audiences", folded) if c not in _NEEDS_OWN_WORD]
-    return [code for code in _AUDIENCE_ORDER if code in found or code in vocab]
+    folded = _BOTH_PARENTS.sub("eltern", _EXPECTING.sub("schwangere", fold(text)))
+    found = {code for code, pattern in _AUDIENCE_CUES if pattern.search(folded)}
+    found.update(code for code in _vocabulary_words(folded) if code not in _NEEDS_OWN_WORD)
+    return [code for code in _AUDIENCE_ORDER if code in found]
 
 
-_AUDIENCE_ORDER = [code for code, _ in _AUDIENCE_CUES]
+def _vocabulary_words(folded: str) -> set[str]:
+    """Audience codes whose label or synonym stands in `folded` as whole words (the
+    normaliser's matcher also takes prefixes: "Familienzentrum" is no audience)."""
+    return {
+        term.code
+        for term in vocabulary("audiences").terms.values()
+        for phrase in {fold(p) for p in (term.label_de, *term.synonyms)}
+        if len(phrase) >= 2 and re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded)
+    }

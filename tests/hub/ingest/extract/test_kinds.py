@@ -80,3 +80,18 @@ def test_professionals_only_where_addressed() -> None:
 
 def test_no_audience_said_gives_empty() -> None:
     assert extract_audiences(read_page("Angebot", "", "<p>Montags 10 Uhr.</p>")) == []
+
+
+def test_a_family_centre_or_childminders_are_no_audience() -> None:
+    page = read_page("Sommerfest im Familienzentrum", "Tageseltern stellen sich vor.", "")
+    assert extract_audiences(page) == []
+
+
+def test_expecting_fathers_are_expecting_parents_not_fathers() -> None:
+    page = read_page("Infoabend", "Für werdende Väter.", "")
+    assert extract_audiences(page) == ["werdende_eltern"]
+
+
+def test_a_list_of_mothers_and_fathers_is_parents() -> None:
+    page = read_page("Treff", "Ein Treffpunkt für Mütter, Väter und Babys.", "")
+    assert extract_audiences(page) == ["eltern"]
