@@ -20,7 +20,9 @@ _PHONE = re.compile(
     r"(?:\+49[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9]\d{1,4}|\(0[1-9]\d{1,4}\)|0[1-9]\d{1,4})"
     r"(?:[ \u00a0]?[/-]?[ \u00a0]?\d{2,})(?:[ \u00a0-]\d{1,4}){0,4}(?![\w.-]*@)(?!\d)"
 )
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
+# The look-behind starts a match only where an address can start, keeping the scan linear
+# ("a.a.a.…" would otherwise be tried again from every dot).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
 _FAX = re.compile(r"\bfax\w*\s*:?\s*$", re.I)
 _MIN_DIGITS, _MAX_DIGITS = 6, 15  # shorter is a postcode or a time; longer is no number
 _NAME_LABELS = ("traeger", "anbieter", "veranstalter", "kontakt", "ansprechpartner")

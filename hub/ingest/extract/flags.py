@@ -72,10 +72,10 @@ _LABELS = ("anmeldung", "anmeldungen", "voranmeldung")
 _NOT_A_REGISTRATION = re.compile(r"^(keine|nicht|entfaellt|ohne|nein)\b")
 
 _ONLINE = re.compile(
-    r"\b(per|via|ueber|mit) (zoom|teams|microsoft teams|jitsi|webex|skype|bigbluebutton|"
+    r"\b(per|via|ueber) (zoom|teams|microsoft teams|jitsi|webex|skype|bigbluebutton|"
     r"videokonferenz|videochat|video|videotelefonie)\b"
     r"|\bonline ?(kurs|seminar|beratung|sprechstunde|treff|gruppe|vortrag|veranstaltung|angebot|"
-    r"elternabend|infoabend|workshop|format|meeting|termin|sitzung|training|elternkurs)\w*"
+    r"elternabend|infoabend|workshop|format|meeting|sitzung|training|elternkurs)\w*"
     r"|\bonlinekurs\w*|\bwebinar\w*|\blive ?stream\w*|\bvideo ?(beratung|sprechstunde|konferenz|"
     r"chat|termin|gespraech)\w*|\bchat ?beratung\b|\bper chat\b"
     r"|\b(findet|finden) (\w+ ){0,3}(online|digital|virtuell) statt\b"
@@ -87,14 +87,17 @@ _ONLINE = re.compile(
 # The offer meets in person and online is one more way in ("Gespräche sind auch per Video
 # möglich"): that is not an online offer.
 _ALTERNATIVE = re.compile(r"\b(auch|alternativ|wahlweise|oder vor ort|ebenfalls|bei bedarf)\b")
-_ONLINE_IS_OTHER = re.compile(r"\b(antrag|anmeld\w*|portal|buchung|formular|bestell\w*)\b")
+# Online paperwork is no online offer ("Der Antrag geht auch über das Online-Portal").
+_ONLINE_IS_OTHER = re.compile(r"\b\w*(antrag|portal|buchung|formular|bestellung)\b")
 _PHONE = re.compile(
     r"\btelefonische (beratung|sprechstunde|unterstuetzung|begleitung)\b"
     r"|\b(beratung|sprechstunde|gespraeche?) (\w+ ){0,2}(per|am|ueber das) telefon\b"
     r"|\bhotline\b|\b(beratungs|sorgen|eltern|notruf|krisen)telefon\b"
-    r"|\brufen sie (uns )?(einfach |gern |gerne |jederzeit )?an\b|\btelefonisch beraten\b"
+    r"|\btelefonisch beraten\b"
 )
-_PHONE_IS_BOOKING = re.compile(r"\b(termin\w*|anmeld\w*|vereinbar\w*)\b")
+# "Rufen Sie an" offers a talk by phone, unless the call is to book or to register.
+_CALL_US = re.compile(r"\brufen sie (uns )?(einfach |gern |gerne |jederzeit )?an\b")
+_CALL_TO_BOOK = re.compile(r"\b(termin\w*|anmeld\w*|vereinbar\w*)\b")
 _IN_PERSON = re.compile(
     r"\bvor ort\b|\bpersoenlich\w*|\bin praesenz\b|\bpraesenz\w*|\bbei ihnen zu ?hause\b"
     r"|\bbesucht sie\b|\bhausbesuch\w*"
@@ -144,7 +147,7 @@ def extract_modes(page: Page) -> Modes | None:
                 optional = True
             else:
                 online = True
-        if _PHONE.search(folded) and not _PHONE_IS_BOOKING.search(folded):
+        if _PHONE.search(folded) or (_CALL_US.search(folded) and not _CALL_TO_BOOK.search(folded)):
             phone = True
     in_person = _meets_in_person(page)
     if not (online or optional or phone or in_person):

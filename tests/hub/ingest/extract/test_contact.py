@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hub.ingest.extract.contact import extract_contact
@@ -69,3 +71,10 @@ def test_postcodes_dates_and_noise_are_not_contacts(text: str) -> None:
 def test_kontakt_line_with_only_a_number_gives_no_name() -> None:
     contact = extract_contact(read_page("Kurs", "", "<p>Kontakt: 0231 778899</p>"))
     assert contact is not None and contact.name is None
+
+
+def test_a_page_of_dots_is_read_in_linear_time() -> None:
+    page = read_page("Kurs", "", "a." * 25_000)  # every dot could start an address
+    started = time.perf_counter()
+    assert extract_contact(page) is None
+    assert time.perf_counter() - started < 1.0  # quadratic scanning took seconds

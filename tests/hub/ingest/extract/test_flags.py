@@ -81,6 +81,7 @@ def test_unsaid_or_bad_input_is_none(description: str) -> None:
         "Die Veranstaltung findet rein digital statt.",
         "Videoberatung dienstags von 9 bis 12 Uhr.",
         "Der Vortrag wird im Livestream übertragen.",
+        "Unser Online-Kurs per Zoom; Anmeldung unter kurs@fbs-beispiel.de",
     ],
 )
 def test_online_only_where_the_text_says_so(sentence: str) -> None:
@@ -105,11 +106,22 @@ def test_video_as_one_more_way_is_not_an_online_offer() -> None:
         "Anmeldung online über das Kita-Portal.",
         "Der Antrag kann auch online gestellt werden.",
         "Wir sprechen über digitale Medien im Kinderzimmer.",
+        "Online-Terminbuchung rund um die Uhr.",
+        "Vortrag mit Video und Fragerunde im Rathaus.",
     ],
 )
 def test_email_portal_or_media_topic_is_not_online(sentence: str) -> None:
     modes = extract_modes(read_page("Infoabend", "", f"<p>{sentence}</p>"))
     assert modes is None or not modes.online
+
+
+def test_call_us_is_a_phone_offer_unless_it_is_to_book() -> None:
+    talk = extract_modes(read_page("Elterntelefon", "", "<p>Rufen Sie uns einfach an.</p>"))
+    book = extract_modes(
+        read_page("Kurs", "", "<p>Rufen Sie an, um einen Termin zu vereinbaren.</p>")
+    )
+    assert talk is not None and talk.phone
+    assert book is None or not book.phone
 
 
 def test_phone_offer_but_not_a_phone_number_to_register() -> None:
