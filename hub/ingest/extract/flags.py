@@ -92,7 +92,8 @@ _ONLINE_IS_OTHER = re.compile(r"\b\w*(antrag|portal|buchung|formular|bestellung)
 _PHONE = re.compile(
     r"\btelefonische (beratung|sprechstunde|unterstuetzung|begleitung)\b"
     r"|\b(beratung|sprechstunde|gespraeche?) (\w+ ){0,2}(per|am|ueber das) telefon\b"
-    r"|\bhotline\b|\b(beratungs|sorgen|eltern|notruf|krisen)telefon\b"
+    # A named line is this offer's unless the page refers to another ("Hilfe beim Elterntelefon").
+    r"|(?<!beim )(?<!zum )(?<!vom )\b(hotline|(beratungs|sorgen|eltern|notruf|krisen)telefon)\b"
     r"|\btelefonisch beraten\b"
 )
 # "Rufen Sie an" offers a talk by phone, unless the call is to book or to register.

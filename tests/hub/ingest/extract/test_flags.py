@@ -115,6 +115,14 @@ def test_email_portal_or_media_topic_is_not_online(sentence: str) -> None:
     assert modes is None or not modes.online
 
 
+def test_a_referral_to_another_helpline_is_no_phone_offer() -> None:
+    page = read_page("Schreibabys", "", "<p>Hilfe finden Sie auch beim Elterntelefon.</p>")
+    modes = extract_modes(page)
+    assert modes is None or not modes.phone
+    own = extract_modes(read_page("Das Elterntelefon", "Anonym und kostenlos.", ""))
+    assert own is not None and own.phone
+
+
 def test_call_us_is_a_phone_offer_unless_it_is_to_book() -> None:
     talk = extract_modes(read_page("Elterntelefon", "", "<p>Rufen Sie uns einfach an.</p>"))
     book = extract_modes(
