@@ -32,6 +32,9 @@ class Modes:
     online: bool = False
     phone: bool = False
     in_person: bool = False
+    online_optional: bool = False
+    """Online is one more way into an offer that meets in person ("auch per Video möglich");
+    such an offer is not an online offer, so `online` stays False."""
 
 
 @dataclass(frozen=True)
