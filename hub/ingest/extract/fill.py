@@ -47,9 +47,9 @@ def extract_into(
         _simple(data, "kind", extract_kind(page), filled)
     if not data.get("audiences"):
         _simple(data, "audiences", extract_audiences(page) or None, filled)
-    _contact(data, page, filled)
     if not data.get("locations"):
         _simple(data, "locations", extract_locations(page, area_ags) or None, filled)
+    _contact(data, page, filled)
     _dates(data, page, now or datetime.now(UTC), filled)
     data["extracted"] = filled
     return filled
@@ -95,9 +95,22 @@ def _contact(data: dict[str, Any], page: Page, filled: list[str]) -> None:
         return
     added = [k for k in ("name", "phone", "email") if getattr(contact, k) and not provider.get(k)]
     provider.update({key: getattr(contact, key) for key in added})
+    if added and not provider.get("name") and (venue := _venue_name(data)):
+        # A contact without a named provider: the page presents the offer at this venue's
+        # organisation ("Ort: Familienzentrum …, Kontakt: 0221 …"); say it was read, not given.
+        provider["name"] = venue
+        added.append("name")
     if provider.get("name"):  # the schema's provider needs a name: without one, nothing is kept
         data["provider"] = provider
         filled.extend(f"provider.{key}" for key in added)
+
+
+def _venue_name(data: dict[str, Any]) -> str | None:
+    """The name of the offer's first location, if it has one."""
+    locations = data.get("locations")
+    first = locations[0] if isinstance(locations, list) and locations else None
+    name = first.get("name") if isinstance(first, dict) else None
+    return str(name).strip()[:300] or None if name else None
 
 
 def _dates(data: dict[str, Any], page: Page, now: datetime, filled: list[str]) -> None:
