@@ -224,11 +224,14 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def run_page(case: PageCase, fetcher: SafeFetcher) -> NormaliseResult:
-    """The page through its connector's mapping and the normaliser (nothing is fetched)."""
+def run_page(
+    case: PageCase, fetcher: SafeFetcher, now: datetime | None = None
+) -> NormaliseResult:
+    """The page through its connector's mapping and the normaliser (nothing is fetched);
+    `now` anchors dates read from the text (default: the clock)."""
     context = SourceContext(f"pages-{case.kind}", ags=(case.labels.source_ags,))
     connector = connector_of_kind(case.kind, CONFIGS[case.kind], fetcher, context)
-    return process_record(connector, RECORD_READERS[case.kind](case.path))
+    return process_record(connector, RECORD_READERS[case.kind](case.path), now=now)
 
 
 def labelled_facts(labels: PageLabels) -> Facts:
