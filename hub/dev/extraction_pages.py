@@ -224,9 +224,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def run_page(
-    case: PageCase, fetcher: SafeFetcher, now: datetime | None = None
-) -> NormaliseResult:
+def run_page(case: PageCase, fetcher: SafeFetcher, now: datetime | None = None) -> NormaliseResult:
     """The page through its connector's mapping and the normaliser (nothing is fetched);
     `now` anchors dates read from the text (default: the clock)."""
     context = SourceContext(f"pages-{case.kind}", ags=(case.labels.source_ags,))
