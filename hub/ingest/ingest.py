@@ -23,7 +23,7 @@ from hub.core.schema import Offer, offer_id
 from hub.core.settings import Settings
 from hub.ingest.normalise.geocoder import Geocoder, geocoder_from_settings
 from hub.ingest.normalise.offer_filter import NOT_AN_OFFER
-from hub.ingest.payloads import config_fingerprint, normaliser_version, raw_entry, raw_hash
+from hub.ingest.payloads import config_fingerprint, normaliser_state, raw_entry, raw_hash
 from hub.ingest.pipeline import process_record
 from hub.search.raw import RawEntry
 from hub.search.writer import WriteResult
@@ -92,7 +92,7 @@ class Ingest:
         self.seen: set[str] = set()
         self.pending: list[RawRecord] = []
         self.complete = True
-        self.normaliser = normaliser_version()
+        self.normaliser = normaliser_state()
         self.fingerprint = config_fingerprint(connector)
         self.normalised = 0  # records that went through the normaliser (not skipped)
 

@@ -57,6 +57,14 @@ def normaliser_version() -> str:
     return digest.hexdigest()[:32]
 
 
+def normaliser_state(now: datetime | None = None) -> str:
+    """The normaliser version with the ISO week: extraction reads dates relative to today
+    (year-less dates, the window of open rules), so a kept payload is normalised again once a
+    week even when nothing else changed, and its sessions move on with the calendar."""
+    year, week, _ = (now or datetime.now(UTC)).isocalendar()
+    return f"{normaliser_version()}@{year}-W{week:02d}"
+
+
 def _normaliser_files() -> Iterator[Path]:
     for folder in CODE_DIRS:
         yield from sorted((PROJECT_ROOT / folder).rglob("*.py"))
