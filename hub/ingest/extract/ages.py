@@ -1,7 +1,7 @@
 """Age range and pregnancy from a page ("0 bis 12 Monate", "U3", "ab der 20. SSW").
 
 The phrase grammar and the corpus conventions (inclusive months, "N Jahre" = N×12, how vague
-stages map) live in `hub.ingest.normalise.ages.parse_age_text`; this module decides *where* to
+stages map) live in `hub.ingest.extract.age_phrases.parse_age_text`; this module decides *where* to
 read: a labelled value ("Alter:", "Zielgruppe:", "Für:") first, then the title, the summary and
 the running text sentence by sentence. A number anywhere beats an age word ("Babys") anywhere,
 because editors name the stage loosely and the numbers precisely. Ages of adults or siblings
@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hub.ingest.extract.age_phrases import AgeRange, parse_age_text
 from hub.ingest.extract.facts import AgeFacts
 from hub.ingest.extract.page import Page
-from hub.ingest.normalise.ages import AgeRange, parse_age_text
 
 AGE_LABELS = ("alter", "altersgruppe", "altersstufe", "zielgruppe", "fuer", "fuer wen", "wer")
 _NUMBER = r"(?:\d+(?:[.,]\d+)?|[a-zäöüß]+)"

@@ -1,6 +1,6 @@
 """Cost and its note from a page ("Teilnahmegebühr 30 €, ermäßigt 15 €", "kostenlos").
 
-The wording rules are `hub.ingest.normalise.hints.parse_cost_text` (shared with the `cost_text`
+The wording rules are `hub.ingest.extract.phrases.parse_cost_text` (shared with the `cost_text`
 hint); this module finds the statement. A labelled value ("Kosten:", "Gebühr:", "Preis:")
 is the statement when there is one; otherwise the sentences of the running text that speak
 of money, a fee, a donation or a health-insurance benefit. When the statements contradict
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from hub.ingest.extract.facts import Cost, CostFacts
 from hub.ingest.extract.page import SENTENCE_END, Page
-from hub.ingest.normalise.hints import parse_cost_text
+from hub.ingest.extract.phrases import parse_cost_text
 
 COST_LABELS = (
     "kosten",

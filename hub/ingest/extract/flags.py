@@ -66,6 +66,16 @@ _REQUIRED: tuple[tuple[re.Pattern[str], int], ...] = (
         2,
     ),
     (re.compile(r"\bvereinbaren sie (bitte )?(\w+ ){0,3}termin\b"), 2),
+    # "nur nach (vorheriger) Terminvereinbarung": a booking the page insists on. Office hours
+    # "Termine nach (telefonischer) Vereinbarung" describe the service and still count nothing.
+    (
+        re.compile(
+            r"\bnur (nach|mit) (vorheriger |telefonischer |persoenlicher )?"
+            r"(anmeldung|terminvereinbarung|vereinbarung|termin|absprache)\b"
+        ),
+        3,
+    ),
+    (re.compile(r"\bnach vorheriger (anmeldung|terminvereinbarung|absprache)\b"), 2),
     (re.compile(r"\btermine? (\w+ ){0,2}(telefonisch |online )?vereinbart werden\b"), 1),
 )
 _LABELS = ("anmeldung", "anmeldungen", "voranmeldung")

@@ -13,15 +13,7 @@ from collections import defaultdict
 
 from hub.core.vocab import fold, vocabulary
 from hub.ingest.extract.page import Page
-
-
-def matched_codes(vocab: str, text: str) -> list[str]:
-    """The normaliser's vocabulary matcher, imported late: the normaliser imports this module
-    (through the filler), so a top-level import would be circular."""
-    from hub.ingest.normalise.hints import matched_codes as match
-
-    return match(vocab, text)
-
+from hub.ingest.extract.phrases import matched_codes
 
 # Cues on folded text; `\w*` before a head noun finds it at the end of a compound. A strong
 # cue says the kind wherever it stands ("Kursbeginn", "besucht Sie zu Hause"); a weak one is

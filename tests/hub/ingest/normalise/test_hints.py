@@ -9,13 +9,9 @@ import pytest
 
 from hub.core.languages import parse_language_text
 from hub.core.schema import HINT_KEYS
+from hub.ingest.extract.phrases import best_code, matched_codes, parse_cost_text
 from hub.ingest.normalise import normalise_record
-from hub.ingest.normalise.hints import (
-    best_code,
-    matched_codes,
-    parse_cost_text,
-    resolve_hints,
-)
+from hub.ingest.normalise.hints import resolve_hints
 from tests.support.paths import RELEVANCE_CORPUS
 
 BASE = {

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from hub.core.text import html_to_text
-from hub.ingest.normalise.ages import AgeRange, parse_age_text
+from hub.ingest.extract.age_phrases import AgeRange, parse_age_text
 from tests.support.paths import RELEVANCE_CORPUS
 
 
