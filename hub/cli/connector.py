@@ -150,6 +150,33 @@ def _print_report(report: DryRunReport, proposal: FilterProposal, show: int) -> 
         *(str(counts[k]) for k in ("offers", "rejected", "with_topics", "with_age", "with_place")),
     )
     console.print(summary)
+    if read := _read_from_text(report):
+        console.print(f"aus dem Text erkannt: {escape(read)}")
+
+
+# What the municipality reads for each field that extraction filled (the schema's names).
+READ_LABELS_DE = {
+    "age_min_months": "Alter",
+    "pregnancy": "Schwangerschaft",
+    "cost": "Kosten",
+    "languages": "Sprachen",
+    "registration_required": "Anmeldung",
+    "online": "online",
+    "kind": "Angebotsform",
+    "audiences": "Zielgruppen",
+    "locations": "Ort",
+    "dates": "Termine",
+    "provider.phone": "Telefon",
+    "provider.email": "E-Mail",
+}
+
+
+def _read_from_text(report: DryRunReport) -> str:
+    """ "Alter 12 · Kosten 10 · …": how many offers got each field from their text."""
+    counts = Counter(name for offer in report.offers for name in offer.extracted)
+    return " · ".join(
+        f"{label} {counts[name]}" for name, label in READ_LABELS_DE.items() if counts[name]
+    )
 
 
 def _print_json_lines(report: DryRunReport, proposal: FilterProposal, detected: str) -> None:

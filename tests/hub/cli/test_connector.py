@@ -89,3 +89,24 @@ def test_check_serves_offers_without_venue_in_the_given_area(feed_server: FeedSe
     assert '"area_ags": [\n    "05962028"\n  ]' in with_area.stdout
     for done in (with_area, without):
         assert '"online": false' in done.stdout and '"online": true' not in done.stdout
+
+
+PROSE_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Familie in Gummersbach</title>
+<link>https://www.gummersbach.de/familie</link><description>Angebote</description>
+<item><title>Babytreff im Rathaus</title><link>https://www.gummersbach.de/familie/babytreff</link>
+<guid>https://www.gummersbach.de/familie/babytreff</guid>
+<pubDate>Mon, 02 Nov 2026 09:00:00 +0100</pubDate>
+<description><![CDATA[<p>Eltern mit Kindern von 0 bis 12 Monaten treffen sich zum Spielen.</p>
+<p><strong>Kosten:</strong> kostenlos<br>
+<strong>Ort:</strong> Rathausplatz 1, 51643 Gummersbach</p>]]>
+</description></item></channel></rss>"""
+
+
+def test_check_tells_what_was_read_from_the_text(feed_server: FeedServer) -> None:
+    url = feed_server.route("/familie.rss", Route(PROSE_RSS, content_type="application/rss+xml"))
+    done = run_hub("connector", "check", url, "--kind", "rss", "--ags", "05374012")
+
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("aus dem Text erkannt:")]
+    assert line == "aus dem Text erkannt: Alter 1 · Kosten 1 · Zielgruppen 1 · Ort 1"
