@@ -15,10 +15,12 @@ from tests.support.paths import RELEVANCE_CORPUS, RELEVANCE_QUERIES
 
 pytestmark = pytest.mark.services
 
-TARGET = 0.85
+# The figure reached on the dev set (0.931, docs/search.md) less a small margin for engine
+# version noise: a change that costs relevance fails here instead of passing under 0.85.
+TARGET = 0.91
 
 
-def test_dev_queries_reach_ndcg_at_10_of_at_least_0_85(settings: Settings) -> None:
+def test_dev_queries_keep_the_ndcg_at_10_reached(settings: Settings) -> None:
     engine = SearchEngine(settings)
     try:
         report = evaluate(engine, RELEVANCE_QUERIES, RELEVANCE_CORPUS)
