@@ -117,7 +117,7 @@ class Translator:
     def age(self, months: int) -> str:
         if months >= 24 and months % 12 == 0:
             return self.t("age.years", n=months // 12)
-        return self.t("age.months", n=months)
+        return self.t("age.month" if months == 1 else "age.months", n=months)
 
     def age_range(self, low: int | None, high: int | None) -> str:
         low = low or None  # "from 0 months" says nothing

@@ -169,3 +169,8 @@ def test_ukrainian_page_shows_translated_vocabulary_labels(
     page = fetch(app, f"/?q={TOKEN}&lang=uk&topic=hebammen")
     assert "Акушерки" in page.text
     assert not re.search(r"(?<!\w)Midwives(?!\w)", page.text)
+
+
+def test_one_month_is_singular() -> None:
+    assert Translator("de").age_range(1, 6) == "1 Monat bis 6 Monate"
+    assert Translator("en").age_range(1, 24) == "1 month to 2 years"
