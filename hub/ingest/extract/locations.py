@@ -41,7 +41,9 @@ POSTCODE_TOWN = re.compile(
     r"[A-ZÄÖÜ][\w\-.)]*)*)"
 )
 # Where the words before an address stop belonging to it: a sentence end or a label's colon.
-CLAUSE_START = re.compile(r"(?:^|[.!?;]\s+(?=[A-ZÄÖÜ])|:\s*|\n)")
+# An abbreviation ("Ev. Familienbildungswerk", "St. Marien") is no sentence end: that needs a
+# word of three letters or more, or a number ("… 0271 333-2800. Beratungsstelle"), before it.
+CLAUSE_START = re.compile(r"(?:^|(?:(?<=[^\W\d]{3})|(?<=\d))[.!?]\s+(?=[A-ZÄÖÜ])|;\s+|:\s*|\n)")
 # "… findet im Familienzentrum Sonnenschein" → the place's name follows the last preposition.
 PREPOSITION = re.compile(
     r"\b(?:im|in der|in den|in|beim|bei der|bei|am|an der|auf dem|auf der|statt|unter)\s+"

@@ -156,3 +156,11 @@ def test_address_of_another_state_leaves_the_offer_in_its_area_not_online() -> N
     offer = _normalised("<p>Ort: Lange Laube 5, 30159 Hannover</p>", [GUMMERSBACH])
     assert offer.locations == [] and "locations" not in offer.extracted
     assert offer.area_ags == [GUMMERSBACH] and offer.online is False
+
+
+def test_an_abbreviation_stays_in_the_place_name() -> None:
+    page = read_page(
+        "Kurs", "", "Ort: Ev. Familienbildungswerk Altena, Hoher Weg 61, 58762 Altena."
+    )
+    (location,) = extract_locations(page, ["05962004"])
+    assert location["name"] == "Ev. Familienbildungswerk Altena"
