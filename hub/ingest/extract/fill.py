@@ -19,20 +19,19 @@ from hub.ingest.extract.flags import extract_modes, extract_registration
 from hub.ingest.extract.kinds import extract_audiences, extract_kind
 from hub.ingest.extract.languages import extract_languages
 from hub.ingest.extract.locations import extract_locations
-from hub.ingest.extract.page import Page, read_page
+from hub.ingest.extract.page import Page, page_of
 
 
 def extract_into(
-    data: dict[str, Any], area_ags: Sequence[str] = (), now: datetime | None = None
+    data: dict[str, Any],
+    area_ags: Sequence[str] = (),
+    now: datetime | None = None,
+    page: Page | None = None,
 ) -> list[str]:
     """Fill what `data` lacks from its title, summary, description and categories (in place);
-    return the names of the fields filled, also stored as `data["extracted"]`."""
-    page = read_page(
-        _str(data.get("title")),
-        _str(data.get("summary")),
-        _str(data.get("description")),
-        [str(c) for c in data.get("categories") or []],
-    )
+    return the names of the fields filled, also stored as `data["extracted"]`. `page` is the
+    record's page when the caller has read it already."""
+    page = page or page_of(data)
     filled: list[str] = []
     _ages(data, page, filled)
     _cost(data, page, filled)
@@ -131,7 +130,3 @@ def _simple(data: dict[str, Any], key: str, value: Any, filled: list[str]) -> No
     if value is not None:
         data[key] = value
         filled.append(key)
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""

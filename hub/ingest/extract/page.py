@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
@@ -82,6 +83,23 @@ def read_page(
         addresses=tuple(addresses),
         categories=tuple(c.strip() for c in categories if c and c.strip()),
     )
+
+
+def page_of(record: Mapping[str, Any]) -> Page:
+    """The page of a mapped record (its title, summary, description and categories): built once
+    per record, read by the noise check and by every extractor."""
+    raw = record.get("categories")
+    categories: Iterable[Any] = raw if isinstance(raw, list | tuple) else ([raw] if raw else [])
+    return read_page(
+        _str(record.get("title")),
+        _str(record.get("summary")),
+        _str(record.get("description")),
+        [str(c) for c in categories],
+    )
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _blocks(html: str) -> tuple[list[str], dict[str, list[str]], list[str]]:

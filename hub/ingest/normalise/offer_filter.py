@@ -12,7 +12,7 @@ from typing import Any
 from connectors.sdk.filters import OfferFilters
 from hub.core.vocab import fold
 from hub.ingest.extract.noise import noise_reason
-from hub.ingest.extract.page import read_page
+from hub.ingest.extract.page import Page, page_of
 
 NOT_AN_OFFER = "not_an_offer"
 PREFIX_DE = "Kein Angebot für Familien: "
@@ -23,8 +23,10 @@ def not_an_offer_reason(
     mapped: Mapping[str, Any],
     filters: OfferFilters | None = None,
     source_url: str | None = None,
+    page: Page | None = None,
 ) -> str | None:
-    """The German reason why the record is no offer, or None if it is one."""
+    """The German reason why the record is no offer, or None if it is one (`page`: the
+    record's page when the caller has read it already)."""
     filters = filters or OfferFilters()
     if local_id in filters.offers:
         return None
@@ -38,13 +40,7 @@ def not_an_offer_reason(
         if _first_in(categories, filters.include_categories):
             return None
         return PREFIX_DE + "in keiner der einbezogenen Kategorien"
-    page = read_page(
-        _str(mapped.get("title")),
-        _str(mapped.get("summary")),
-        _str(mapped.get("description")),
-        categories,
-    )
-    reason = noise_reason(page, _str(mapped.get("url")) or source_url)
+    reason = noise_reason(page or page_of(mapped), _str(mapped.get("url")) or source_url)
     return PREFIX_DE + reason if reason else None
 
 

@@ -16,6 +16,7 @@ from hub.core.schema import Offer, Rejection, offer_id, rejection_from_error
 from hub.core.text import html_to_text
 from hub.core.vocab import vocabulary
 from hub.ingest.extract.fill import extract_into
+from hub.ingest.extract.page import Page, page_of
 from hub.ingest.normalise.geocoder import Geocoder, geocode_location
 from hub.ingest.normalise.hints import resolve_hints
 from hub.ingest.normalise.offer_filter import (
@@ -59,8 +60,9 @@ def normalise_record(
     if not local_id:
         return NormaliseResult(None, rejection=_missing_id(source_id, source_url))
     try:
-        _reject_if_no_offer(local_id, mapped, offer_filters, source_url)
-        data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder, now)
+        page = page_of(mapped)  # parsed once: the noise check and extraction both read it
+        _reject_if_no_offer(local_id, mapped, offer_filters, source_url, page)
+        data = _prepare(dict(mapped), source_ags, topic_overrides or {}, geocoder, now, page)
     except RecordError as exc:
         rejection = Rejection(
             source_id=source_id,
@@ -86,9 +88,10 @@ def _reject_if_no_offer(
     mapped: Mapping[str, Any],
     filters: OfferFilters | None,
     source_url: str | None,
+    page: Page,
 ) -> None:
     """Raise the `not_an_offer` rejection for imprints, job ads, … and filtered records."""
-    reason = not_an_offer_reason(local_id, mapped, filters, source_url)
+    reason = not_an_offer_reason(local_id, mapped, filters, source_url, page)
     if reason:
         raise RecordError("record is not an offer", code=NOT_AN_OFFER, message_de=reason)
 
@@ -99,9 +102,10 @@ def _prepare(
     overrides: Mapping[str, str],
     geocoder: Geocoder | None = None,
     now: datetime | None = None,
+    page: Page | None = None,
 ) -> dict[str, Any]:
     resolve_hints(data)
-    extract_into(data, source_ags, now)  # before the HTML goes: lists, tables, labels help it
+    extract_into(data, source_ags, now, page)  # before the HTML goes: lists, tables, labels help it
     for name in TEXT_FIELDS:
         if isinstance(data.get(name), str):
             data[name] = html_to_text(data[name])
