@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -21,9 +20,7 @@ import pytest
 from hub.api.app import create_app
 from hub.core.schema import Offer
 from hub.core.settings import Settings
-from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
-from hub.search.writer import OfferWriter
+from tests.support.own_index import own_index
 
 with warnings.catch_warnings():
     # Starlette ≥1.x asks for its `httpx2` fork and warns (an error here) when it finds httpx.
@@ -71,17 +68,8 @@ def _offers(source: str) -> list[Offer]:
 @pytest.fixture(scope="module")
 def own_settings(services: None, settings: Settings) -> Iterator[Settings]:
     """The session's settings under a sub-prefix holding only this module's offers."""
-    prefix = f"{settings.index_prefix}agree-{uuid.uuid4().hex[:6]}-"
-    own = settings.model_copy(update={"index_prefix": prefix})
-    engine = SearchEngine(own)
-    try:
-        ensure_indices(engine)
-        OfferWriter(engine).write(_offers("agree"))
-        engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
+    with own_index(settings, "agree", _offers("agree")) as own:
         yield own
-    finally:
-        drop_prefixed(engine)
-        engine.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ says the distance is approximate ("ca."). Nothing becomes online by lacking a pl
 from __future__ import annotations
 
 import re
-import uuid
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -21,11 +20,10 @@ from hub.core.schema import Offer
 from hub.core.settings import Settings
 from hub.ingest.normalise import normalise_record
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
 from hub.search.query import Near, SearchRequest
 from hub.search.runner import SearchPage, run_search
-from hub.search.writer import OfferWriter
 from tests.hub.web.conftest import fetch
+from tests.support.own_index import own_index
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -69,17 +67,8 @@ def _offers() -> list[Offer]:
 
 @pytest.fixture(scope="module")
 def own_settings(services: None, settings: Settings) -> Iterator[Settings]:
-    prefix = f"{settings.index_prefix}area-{uuid.uuid4().hex[:6]}-"
-    own = settings.model_copy(update={"index_prefix": prefix})
-    engine = SearchEngine(own)
-    try:
-        ensure_indices(engine)
-        OfferWriter(engine).write(_offers())
-        engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
+    with own_index(settings, "area", _offers()) as own:
         yield own
-    finally:
-        drop_prefixed(engine)
-        engine.close()
 
 
 @pytest.fixture(scope="module")
