@@ -108,8 +108,8 @@ def _venue_name(data: dict[str, Any]) -> str | None:
     """The name of the offer's first location, if it has one."""
     locations = data.get("locations")
     first = locations[0] if isinstance(locations, list) and locations else None
-    name = first.get("name") if isinstance(first, dict) else None
-    return str(name).strip()[:300] or None if name else None
+    name = str(first.get("name") or "").strip() if isinstance(first, dict) else ""
+    return name[:300] or None
 
 
 def _dates(data: dict[str, Any], page: Page, now: datetime, filled: list[str]) -> None:
