@@ -17,7 +17,7 @@ from hub.core.settings import get_settings
 from hub.dev.extraction_eval import HalfReport, evaluate_corpus
 from hub.dev.extraction_pages import PagesReport, evaluate_pages
 from hub.dev.extraction_scoring import ROW_LABELS, ROW_ORDER, Scores
-from hub.dev.relevance import EvalReport, evaluate
+from hub.dev.relevance import SPLITS, EvalReport, evaluate, load_queries
 from hub.search.engine import SearchEngine
 
 app = typer.Typer(help="Measure search and extraction quality.", no_args_is_help=True)
@@ -35,16 +35,25 @@ def relevance(
     min_ndcg: Annotated[
         float, typer.Option(help="Exit with status 1 when overall nDCG@10 is below this.")
     ] = 0.0,
+    split: Annotated[
+        str | None,
+        typer.Option(help=f"Only the queries of this split ({' or '.join(SPLITS)})."),
+    ] = None,
 ) -> None:
     """Index the corpus into a fresh index and print nDCG@10 per query and overall."""
+    if split is not None:
+        try:
+            load_queries(file, split)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--split") from error
     corpus_path = corpus or file.with_name("corpus.jsonl")
     engine = SearchEngine(get_settings(), purpose="index")
     try:
-        report = evaluate(engine, file, corpus_path, keep_index=keep_index)
+        report = evaluate(engine, file, corpus_path, keep_index=keep_index, split=split)
     finally:
         engine.close()
     console = Console()
-    console.print(report_table(report))
+    console.print(report_table(report, split))
     if report.rejections:
         console.print(f"[yellow]{len(report.rejections)} corpus records rejected[/yellow]")
     if keep_index:
@@ -53,9 +62,10 @@ def relevance(
         raise typer.Exit(1)
 
 
-def report_table(report: EvalReport) -> Table:
+def report_table(report: EvalReport, split: str | None = None) -> Table:
     """Per-query nDCG@10 and recall@50 (grades ≥ 2), worst first, with the mean as footer."""
-    table = Table(title="Relevance (nDCG@10)", show_footer=True)
+    title = "Relevance (nDCG@10)" if split is None else f"Relevance (nDCG@10), {split} split"
+    table = Table(title=title, show_footer=True)
     table.add_column("query id", footer="overall")
     table.add_column("query")
     table.add_column("nDCG@10", justify="right", footer=f"{report.ndcg:.3f}")

@@ -27,6 +27,7 @@ from hub.search.runner import prepare_search
 
 K = 10
 RECALL_AT = 50
+SPLITS = ("tune", "report")
 CORPUS_FIELDS = (
     "title", "summary", "description", "kind", "topics", "pregnancy", "age_min_months",
     "age_max_months", "audiences", "languages", "cost", "cost_note", "registration_required",
@@ -42,6 +43,7 @@ class JudgedQuery:
     query: str
     filters: dict[str, Any]
     ratings: tuple[tuple[str, int], ...]
+    split: str | None = None
 
 
 @dataclass
@@ -59,18 +61,31 @@ class EvalReport:
         return sorted(self.per_query.items(), key=lambda item: item[1])[:n]
 
 
-def load_queries(path: Path) -> list[JudgedQuery]:
-    """The judged queries file (`queries_*.json`)."""
+def load_queries(path: Path, split: str | None = None) -> list[JudgedQuery]:
+    """The judged queries file (`queries_*.json`); with `split`, only that half of a file whose
+    queries carry a `split` (the held-out set: tune on one half, report the other)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [
+    queries = [
         JudgedQuery(
             id=str(item["id"]),
             query=str(item["query"]),
             filters=dict(item.get("filters") or {}),
             ratings=tuple((str(r["local_id"]), int(r["rating"])) for r in item["ratings"]),
+            split=str(item["split"]) if item.get("split") else None,
         )
         for item in data
     ]
+    return queries if split is None else select_split(queries, split)
+
+
+def select_split(queries: Sequence[JudgedQuery], split: str) -> list[JudgedQuery]:
+    """The queries of one split; a split name not in SPLITS or a file without splits is an
+    error (an empty selection would score as a silent 0)."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+    if any(q.split is None for q in queries):
+        raise ValueError("the queries file has queries without a split")
+    return [q for q in queries if q.split == split]
 
 
 def load_corpus(path: Path) -> Iterator[dict[str, Any]]:
@@ -186,9 +201,11 @@ def evaluate(
     *,
     keep_index: bool = False,
     lookup: PlaceLookup | None = gazetteer_lookup,
+    split: str | None = None,
 ) -> EvalReport:
-    """Index the corpus, score every judged query, drop the index (unless kept)."""
-    queries = load_queries(queries_path)
+    """Index the corpus, score every judged query (of `split`, if given), drop the index
+    (unless kept)."""
+    queries = load_queries(queries_path, split)
     offers, rejections = corpus_offers(load_corpus(corpus_path))
     index = index_offers(engine, offers)
     try:
