@@ -122,11 +122,12 @@ def hit_view(offer: dict[str, Any], tr: Translator, place: str = "") -> HitView:
 
 
 def _distance(offer: dict[str, Any], tr: Translator, place: str) -> str:
-    if place and offer.get("place_match") == "in_place":
+    approximate = bool(offer.get("distance_approximate"))
+    if place and offer.get("place_match") == "in_place" and not approximate:
         return tr.t("result.in_place", place=place)
     distance = offer.get("distance_km")
     if isinstance(distance, (int, float)):
-        return tr.km(float(distance), approximate=bool(offer.get("distance_approximate")))
+        return tr.km(float(distance), approximate=approximate)
     return ""
 
 

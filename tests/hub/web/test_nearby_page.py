@@ -44,7 +44,9 @@ def test_radius_field_and_a_distance_on_every_hit(corpus_app: FastAPI) -> None:
     hits = _hits(page)
     assert len(hits) == 10
     for hit in hits:
-        assert re.search(r'class="distance">\((in Altena, Ihrem Wohnort|\d+,\d km entfernt)\)', hit)
+        assert re.search(
+            r'class="distance">\((in Altena, Ihrem Wohnort|(ca\. )?\d+,\d km entfernt)\)', hit
+        )
     assert "in Altena, Ihrem Wohnort" in hits[0]
     assert 'class="fallbacks"' not in page
 
