@@ -37,7 +37,8 @@ class FallbackOut(BaseModel):
     `relaxed`: the same search without the request field `dropped` (`q`, `topics`, `kinds`,
     `age_months`, `pregnancy`, `languages`, `cost`, `accessibility`, `online`, `district`,
     `municipality`, `near`); `nearby`: the same search around the place of residence within
-    `radius_km` (pass it as `km`); `youth_office`: general counselling (kind `beratung`, topics
+    `radius_km` (pass it as `km`), or, for a `municipality` filter, in its whole `district`
+    (pass it as `district`); `youth_office`: general counselling (kind `beratung`, topics
     `beratung_krisen`/`erziehung_alltag`) in or for the district of `place`, or, when none is
     known, the youth welfare office (`office`) that publishes offers there."""
 
@@ -46,6 +47,7 @@ class FallbackOut(BaseModel):
     hits: list[dict[str, Any]] = Field(description="Its first offers, shaped like `hits`.")
     dropped: str | None = None
     radius_km: float | None = None
+    district: list[str] | None = None
     place: str | None = None
     office: YouthOfficeOut | None = None
 
@@ -84,6 +86,7 @@ def fallback_out(fallback: Fallback) -> FallbackOut:
         hits=[hit_json(h) for h in fallback.hits],
         dropped=fallback.dropped,
         radius_km=fallback.radius_km,
+        district=fallback.district,
         place=fallback.place,
         office=office,
     )

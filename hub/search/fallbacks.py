@@ -78,22 +78,33 @@ def wider_radii(request: SearchRequest) -> list[SearchRequest]:
     return [_small(request, {"radius_km": km}) for km in steps]
 
 
+def whole_district(request: SearchRequest) -> SearchRequest | None:
+    """The request with its municipality filter (a town's widget) widened to the towns'
+    districts; None without a municipality filter or with a district filter already."""
+    if not request.municipality or request.district:
+        return None
+    districts = sorted({ags[:5] for ags in request.municipality})
+    return _small(request, {"municipality": [], "district": districts})
+
+
 def _small(request: SearchRequest, update: dict[str, Any]) -> SearchRequest:
     """A first page of a few hits of a variant of the request."""
     base = {"size": FALLBACK_HITS, "page": 1, "search_after": None}
     return request.model_copy(update={**base, **update})
 
 
-def counselling_place(request: SearchRequest, place: Place | None) -> Place | None:
+def counselling_place(
+    request: SearchRequest, place: Place | None, named: Place | None = None
+) -> Place | None:
     """The place whose youth welfare office counts: the residence, else a single municipality
-    filter."""
+    filter, else the place named in the words ("hebamme lüdenscheid")."""
     if place:
         return place
     if len(request.municipality) == 1:
         found = municipality(request.municipality[0])
         if found:
             return Place("municipality", found.name, (found.ags,), found.lat, found.lon)
-    return None
+    return named
 
 
 def districts_of(place: Place) -> list[str]:

@@ -24,6 +24,7 @@ from hub.search.fallbacks import (
     counselling_place,
     needs_fallbacks,
     relaxations,
+    whole_district,
     wider_radii,
     youth_office,
     youth_office_body,
@@ -72,7 +73,8 @@ class Hit:
 @dataclass(frozen=True)
 class Fallback:
     """The nearest thing that exists when a search finds (almost) nothing, marked by kind:
-    the search without one constraint (`dropped`), in a larger radius (`radius_km`), or the
+    the search without one constraint (`dropped`), in a larger radius (`radius_km`) or in the
+    whole district of its municipality filter (`district`), or the
     youth welfare office's general counselling for `place` (offers, else the office)."""
 
     kind: FallbackKind
@@ -80,6 +82,7 @@ class Fallback:
     hits: list[Hit]
     dropped: str | None = None
     radius_km: float | None = None
+    district: list[str] | None = None
     place: str | None = None
     office: dict[str, Any] | None = None
 
@@ -190,6 +193,12 @@ def find_fallbacks(
         if page.total > total:
             out.append(Fallback("nearby", page.total, page.hits, radius_km=wider.radius_km))
             break
+    district = whole_district(search.request)
+    if district is not None:
+        variant = prepare(district, place=search.place, corrected=search.corrected)
+        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
+        if page.total > total:
+            out.append(Fallback("nearby", page.total, page.hits, district=district.district))
     office = _youth_office(engine, search, index)
     return out + ([office] if office else [])
 
@@ -198,7 +207,7 @@ def _youth_office(
     engine: SearchEngine, search: PreparedSearch, index: str | None
 ) -> Fallback | None:
     """General counselling for the place of the search, else its youth welfare office."""
-    place = counselling_place(search.request, search.place)
+    place = counselling_place(search.request, search.place, search.intent.place)
     if place is None:
         return None
     answer = _search(engine, index, counselling_body(place))

@@ -207,3 +207,23 @@ def test_online_offers_of_the_district_count_and_the_office_is_named(
             }
         finally:
             engine.close()
+
+
+def test_a_town_filter_with_few_hits_offers_its_whole_district(
+    corpus: tuple[SearchEngine, str],
+) -> None:
+    page = _run(corpus, municipality=[ALTENA], topics=["hebammen"], size=10)
+    assert page.total < 3
+    district = [f for f in page.fallbacks if f.kind == "nearby"]
+    assert len(district) == 1 and district[0].district == [MAERKISCHER_KREIS]
+    expected = _run(corpus, district=[MAERKISCHER_KREIS], topics=["hebammen"], size=1).total
+    assert district[0].total == expected > page.total
+    assert all(MAERKISCHER_KREIS in hit.offer["district_ags"] for hit in district[0].hits)
+
+
+def test_a_place_named_in_the_words_gets_its_counselling(
+    corpus: tuple[SearchEngine, str],
+) -> None:
+    page = _run(corpus, q="quokkaxylophon lüdenscheid", size=10)
+    assert page.total == 0
+    assert [(f.kind, f.place) for f in page.fallbacks] == [("youth_office", "Lüdenscheid")]
