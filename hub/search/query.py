@@ -164,6 +164,22 @@ def place_functions(place: Place | None) -> list[Clause]:
     ]
 
 
+def residence_functions(place: Place | None) -> list[Clause]:
+    """Score multipliers for the place of residence: her own town's offers first, online
+    offers published for it or its district next; offers nearby keep 1 and are ordered by
+    `nearness`, so a much better offer in the next town can still rank above a weak one at
+    home."""
+    if not place:
+        return []
+    r = weights()["residence"]
+    districts = sorted({ags[:5] for ags in place.ags})
+    online_here = [{"term": {"online": True}}, {"terms": {"district_ags": districts}}]
+    return [
+        {"filter": {"terms": {"location_ags": list(place.ags)}}, "weight": r["in_place"]},
+        {"filter": {"bool": {"filter": online_here}}, "weight": r["online"]},
+    ]
+
+
 def nearness(query: Clause, origin: tuple[float, float]) -> Clause:
     """Multiply by 1 + w·decay(distance to the nearest location); online offers keep 1."""
     p = weights()["place"]
@@ -210,7 +226,7 @@ def scored_query(
         query["bool"]["should"] = [words]
     if filters:
         query["bool"]["filter"] = filters
-    functions = hint_functions(intent) + place_functions(intent.place)
+    functions = hint_functions(intent) + place_functions(intent.place) + residence_functions(place)
     if functions:
         query = {
             "function_score": {

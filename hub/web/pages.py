@@ -18,7 +18,14 @@ from hub.web.i18n import Translator, negotiate
 from hub.web.jsonld import offer_jsonld, script_json
 from hub.web.search_form import PAGE_SIZE, SearchForm, api_params, page_query, parse_form
 from hub.web.templating import render
-from hub.web.views import area_names, facet_groups, hit_view, page_count, place_text
+from hub.web.views import (
+    area_names,
+    facet_groups,
+    fallback_views,
+    hit_view,
+    page_count,
+    place_text,
+)
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 SEARCH_PATH = "/api/v1/offers"
@@ -83,10 +90,13 @@ def _results_context(
             "facets": [],
             "did_you_mean": None,
             "search_failed": False,
+            "fallbacks": [],
         }
     total = int(data.get("total", 0))
+    place = str((data.get("place") or {}).get("label") or "")
     return {
-        "hits": [hit_view(hit, tr) for hit in data.get("hits", [])],
+        "hits": [hit_view(hit, tr, place) for hit in data.get("hits", [])],
+        "fallbacks": fallback_views(data.get("fallbacks") or [], form, tr, place),
         "total": total,
         "pages": page_count(total, PAGE_SIZE),
         "facets": facet_groups(data.get("facets") or {}, form, accepted, tr),

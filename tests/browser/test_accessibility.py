@@ -64,3 +64,10 @@ def test_widget_frame(axe_page: Page, hub_api: str) -> None:
     axe_page.goto(f"{hub_api}/widget/frame?ags=05962032&lang=de")
     expect(axe_page.locator("#hits .hit").first).to_be_visible()
     assert serious_violations(axe_page) == []
+
+
+def test_search_page_with_radius_and_fallbacks(axe_page: Page, hub_api: str) -> None:
+    axe_page.goto(f"{hub_api}/?lang=de&q=quokkaxylophon&place=L%C3%BCdenscheid&km=10")
+    expect(axe_page.locator("#km")).to_have_value("10")
+    expect(axe_page.locator(".fallbacks .fallback").first).to_be_visible()
+    assert serious_violations(axe_page) == []

@@ -61,11 +61,29 @@ def test_municipality_means_a_location_there_or_an_online_offer_published_there(
     assert clause["bool"]["minimum_should_match"] == 1
 
 
-def test_place_of_residence_filters_like_its_municipalities() -> None:
+def test_place_of_residence_means_there_or_within_the_radius_or_online_for_its_district() -> None:
+    place = resolve_place("Altena")
+    assert place is not None
+    clauses = filter_clauses(SearchRequest(radius_km=20), place)
+    assert "municipality" not in clauses  # the explicit AGS filter stays exact and separate
+    there, near, online = clauses["place"]["bool"]["should"]
+    assert there == {"terms": {"location_ags": ["05962004"]}}
+    assert near["geo_distance"]["distance"] == "20.0km"
+    assert near["geo_distance"]["geo"] == {"lat": place.lat, "lon": place.lon}
+    assert {"terms": {"district_ags": ["05962"]}} in online["bool"]["filter"]
+
+
+def test_a_district_as_residence_covers_all_its_towns() -> None:
     place = resolve_place("Märkischer Kreis")
     assert place is not None
-    clause = filter_clauses(SearchRequest(), place)["municipality"]
+    clause = filter_clauses(SearchRequest(), place)["place"]
     assert set(clause["bool"]["should"][0]["terms"]["location_ags"]) == set(place.ags)
+
+
+@pytest.mark.parametrize("km", [0, 0.5, 101, -3])
+def test_radius_outside_1_to_100_km_is_refused(km: float) -> None:
+    with pytest.raises(ValidationError):
+        SearchRequest(place="Altena", radius_km=km)
 
 
 def test_age_filter_keeps_open_ends_and_drops_pregnancy_only_offers() -> None:
