@@ -14,6 +14,7 @@ production refuses to start without one (see `Settings`).
 
 from __future__ import annotations
 
+import hmac
 import os
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -197,3 +198,9 @@ def has_clear_secrets(kind: str, config: Mapping[str, Any]) -> bool:
 
     _map_secrets(kind, config, note)
     return bool(found)
+
+
+def derived_key(settings: Settings, purpose: str) -> bytes:
+    """A server secret for one purpose (form tokens, client hashes), derived from the first key
+    of the ring, so no further secret has to be configured and rotating the ring renews it."""
+    return hmac.new(key_ring(settings)[0], f"familienhub:{purpose}".encode(), "sha256").digest()
