@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from hub.cli.common import console, engine, settings
 from hub.notify.digest import send_digests
@@ -19,15 +18,13 @@ def digest(
 ) -> None:
     """Send this week's digests of stale offers (one per recipient group, once per week)."""
     outcomes = send_digests(settings(), engine(), dry_run=dry_run)
-    table = Table("recipients", "sources", "stale offers", "status")
     for outcome in outcomes:
-        sources = ", ".join(section.source.id for section in outcome.digest.sections)
-        table.add_row(
-            ", ".join(outcome.digest.recipients),
-            sources,
-            str(outcome.digest.offer_count),
-            outcome.status,
+        digest = outcome.digest
+        sources = ", ".join(section.source.id for section in digest.sections)
+        console.print(
+            f"{outcome.status}: {', '.join(digest.recipients)} – {digest.offer_count} stale "
+            f"offer(s) of {sources}",
+            soft_wrap=True,
         )
-    console.print(table)
     if not outcomes:
         console.print("no stale offers with a recipient")

@@ -37,8 +37,8 @@ def is_stale(
 def updated_ago(updated_at: datetime | str, lang: str, now: datetime | None = None) -> str:
     """ "vor 2 Jahren", "3 days ago": how long ago, in the page's language (babel/CLDR)."""
     delta = parse_moment(updated_at) - (now or datetime.now(UTC))
-    if delta > timedelta(0):  # a source clock ahead of ours: say "now" rather than "in 2 hours"
-        delta = timedelta(0)
+    if delta > -timedelta(seconds=1):  # a source clock ahead of ours: never "in 2 hours"
+        delta = -timedelta(seconds=1)
     return format_timedelta(delta, add_direction=True, locale=lang, threshold=1.1)
 
 

@@ -4,7 +4,6 @@ its own source's addresses only, and the API where the municipality lists and cl
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import uuid
@@ -28,6 +27,7 @@ from hub.search.runner import get_offer
 from hub.sources.enrolment import register_source
 from hub.sources.store import SourceInput, SourceRegistry
 from hub.sources.vault import derived_key
+from tests.support.asgi import call
 from tests.support.smtp import SmtpServer
 from tests.support.stack import supervisor, wait_for
 
@@ -99,17 +99,6 @@ def two(mail_stack: Settings, engine: SearchEngine) -> dict[str, Any]:
             "mail": f"jugendamt-b-{tag}@stadt-b.example",
         },
     }
-
-
-def call(
-    app: FastAPI, method: str, url: str, client_ip: str = "198.51.100.7", **kwargs: Any
-) -> httpx.Response:
-    async def go() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, client=(client_ip, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-            return await client.request(method, url, **kwargs)
-
-    return asyncio.run(go())
 
 
 def form_of(app: FastAPI, offer_id: str) -> dict[str, str]:
