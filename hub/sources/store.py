@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
-from hub.sources.vault import box_for, seal_config
+from hub.sources.vault import seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 EMAIL = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$"
@@ -166,7 +166,7 @@ class SourceRegistry:
 
     def _stored(self, source: Source) -> dict[str, Any]:
         """The document as written: connector secrets sealed (`hub.sources.vault`)."""
-        source.config = seal_config(source.kind, source.config, box_for(self.engine.settings))
+        source.config = seal_for_storage(source.kind, source.config, self.engine.settings)
         return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:

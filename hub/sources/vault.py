@@ -97,16 +97,22 @@ def key_ring(settings: Settings) -> list[bytes]:
 
 
 def _dev_key(path: Path) -> bytes:
-    """Read or create (exclusively, mode 0600) the development key file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    """Read or create the development key file (mode 0600); concurrent first starts agree on
+    one key because the file appears complete or not at all (written aside, then linked)."""
+    if path.exists():
         return path.read_bytes().strip()
-    key = Fernet.generate_key()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aside = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
+        handle.write(Fernet.generate_key())
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        pass
+    finally:
+        aside.unlink(missing_ok=True)
+    return path.read_bytes().strip()
 
 
 @lru_cache(maxsize=8)
@@ -119,13 +125,14 @@ def box_for(settings: Settings) -> SecretBox:
     return _box(tuple(key_ring(settings)))
 
 
-def secret_paths(kind: str) -> list[Path_]:
+@lru_cache(maxsize=64)
+def secret_paths(kind: str) -> tuple[Path_, ...]:
     """Config paths of `SecretStr` fields in the connector config model of `kind`."""
     try:
         model = connector_class(kind).config_model
     except ConfigError:
-        return []
-    return list(_walk(model, ()))
+        return ()
+    return tuple(_walk(model, ()))
 
 
 def _walk(model: type[BaseModel], prefix: Path_) -> Iterator[Path_]:
@@ -173,6 +180,20 @@ def seal_config(kind: str, config: Mapping[str, Any], box: SecretBox) -> dict[st
 def reseal_config(kind: str, config: Mapping[str, Any], box: SecretBox) -> dict[str, Any]:
     """The config with every secret sealed under the current first key (key rotation)."""
     return _map_secrets(kind, config, box.reseal)
+
+
+def seal_for_storage(kind: str, config: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """`seal_config` with the settings' key ring, touched only if `kind` has secret fields."""
+    if not secret_paths(kind):
+        return dict(config)
+    return seal_config(kind, config, box_for(settings))
+
+
+def open_for_connector(kind: str, config: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """`open_config` with the settings' key ring, touched only if `kind` has secret fields."""
+    if not secret_paths(kind):
+        return dict(config)
+    return open_config(kind, config, box_for(settings))
 
 
 def open_config(

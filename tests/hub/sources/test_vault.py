@@ -40,8 +40,8 @@ COLLECTION = "/jsonapi/node/angebot"
 
 def test_drupal_password_is_a_secret_path_and_unknown_kinds_have_none() -> None:
     assert ("password",) in secret_paths("drupal")
-    assert secret_paths("rss") == []
-    assert secret_paths("gopher") == []
+    assert secret_paths("rss") == ()
+    assert secret_paths("gopher") == ()
 
 
 def test_seal_open_and_mask_round_trip() -> None:
