@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
+from hub.api.app import create_app
 from hub.cli.sources import app as sources_cli
 from hub.core.errors import ConfigError
 from hub.core.fetcher import SafeFetcher
@@ -30,6 +31,7 @@ from hub.sources.vault import (
     seal_config,
     secret_paths,
 )
+from tests.support.asgi import call
 from tests.support.connectors import run
 from tests.support.feeds import FeedServer, Request, Route
 from tests.support.paths import FIXTURES
@@ -136,6 +138,12 @@ def test_stored_document_holds_no_clear_secret_and_the_connector_still_authentic
     shown = CliRunner().invoke(sources_cli, ["show", data.id])
     assert shown.exit_code == 0, shown.output
     assert PASSWORD not in shown.output and MASK in shown.output
+    admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
+    app = create_app(settings)
+    for path in (f"/api/v1/sources/{data.id}", "/api/v1/sources"):
+        answer = call(app, "GET", path, headers=admin)
+        assert answer.status_code == 200 and data.id in answer.text
+        assert PASSWORD not in answer.text and "fernet:" not in answer.text
 
 
 def test_wrong_password_is_refused_by_the_server(
@@ -170,3 +178,23 @@ def test_clear_secret_of_an_older_document_is_sealed_by_encrypt_secrets(
     assert done.exit_code == 0, done.output
     assert PASSWORD not in _raw_doc(engine, data.id)
     assert f"{data.id}: secrets sealed" in done.output
+
+
+def test_env_reference_stored_as_is_and_read_when_the_connector_is_built(
+    engine: SearchEngine,
+    settings: Settings,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _serve_protected(feed_server)
+    registry = SourceRegistry(engine)
+    data = _drupal_source(feed_server, username="hub", password="env:HUB_TEST_DRUPAL_PW")
+    registry.create(data)
+    assert '"env:HUB_TEST_DRUPAL_PW"' in _raw_doc(engine, data.id)
+    monkeypatch.setenv("HUB_TEST_DRUPAL_PW", PASSWORD)
+    fetcher = SafeFetcher(settings)
+    try:
+        records, _ = run(connector_for(registry.get(data.id), fetcher))
+    finally:
+        fetcher.close()
+    assert records
