@@ -23,7 +23,7 @@ from hub.notify.freshness import parse_moment, stale_before, stale_offers
 from hub.notify.mail import render_mail, send_mail
 from hub.notify.reports import recipients_for_source
 from hub.search.engine import SearchEngine
-from hub.search.indices import DIGESTS
+from hub.search.indices import DIGESTS, ensure_registry_index
 from hub.sources.store import Source, SourceRegistry
 
 log = structlog.get_logger(__name__)
@@ -128,6 +128,7 @@ def send_digests(
 
 
 def _send_once(settings: Settings, engine: SearchEngine, digest: Digest, now: datetime) -> str:
+    ensure_registry_index(engine, DIGESTS, update_mapping=False)  # hubs from before
     path = f"/{engine.name(DIGESTS)}/_create/{digest.id}"
     record = {
         "id": digest.id,

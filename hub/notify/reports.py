@@ -30,7 +30,7 @@ from hub.notify.mail import render_mail, send_mail
 from hub.notify.throttle import WindowLimit, client_hash
 from hub.queue import enqueue_report_mail
 from hub.search.engine import SearchEngine
-from hub.search.indices import REPORTS
+from hub.search.indices import REPORTS, ensure_registry_index
 from hub.search.runner import get_offer
 from hub.sources.store import EMAIL, Source, SourceRegistry
 from hub.sources.vault import derived_key
@@ -112,6 +112,7 @@ class ReportStore:
         self.index = engine.name(REPORTS)
 
     def add(self, report: Report) -> Report:
+        ensure_registry_index(self.engine, REPORTS, update_mapping=False)  # hubs from before
         self.engine.request(
             "PUT",
             f"/{self.index}/_create/{report.id}",
@@ -150,8 +151,11 @@ class ReportStore:
             "query": {"bool": {"filter": filters}},
             "sort": [{"created_at": "desc"}],
         }
-        hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
-        return [Report.model_validate(hit["_source"]) for hit in hits]
+        try:
+            found = self.engine.request("POST", f"/{self.index}/_search", body)
+        except NotFound:  # no report was ever sent on this hub
+            return []
+        return [Report.model_validate(hit["_source"]) for hit in found["hits"]["hits"]]
 
     def mark_done(self, source_id: str, report_id: str) -> Report:
         report = self.of_source(source_id, report_id)
