@@ -10,7 +10,7 @@ import redis
 import structlog
 from fastapi import FastAPI, Request, Response
 
-from hub.api import errors, exports, health, search, sources, webhooks
+from hub.api import errors, exports, health, notices, search, sources, webhooks
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)  # before search: /offers/export.* is not an offer id
     app.include_router(search.router)
     app.include_router(sources.router)
+    app.include_router(notices.router)  # reports and stale offers of a source
     app.include_router(webhooks.router)  # signed pushes and key rotation
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
     app.middleware("http")(_request_id)

@@ -28,6 +28,7 @@ class SourceOut(BaseModel):
     url: str
     interval_minutes: int
     reconcile_hours: int | None
+    contact_emails: list[str]
     state: str
     state_reason: str
     consecutive_failures: int

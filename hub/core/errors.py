@@ -11,7 +11,9 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     ├── ReindexError                      a reindex copy did not complete; alias untouched
     ├── ServiceUnavailable                a backing service (engine, Redis, broker) is unreachable
     │   ├── EngineUnavailable             the search engine did not answer or answered 5xx
-    │   └── BrokerUnavailable             Redis/the Celery broker refused or timed out
+    │   ├── BrokerUnavailable             Redis/the Celery broker refused or timed out
+    │   └── MailUnavailable               no SMTP server configured, or it refused the mail
+    ├── ReportRefused                     a parent's correction report fails a spam/abuse check
     ├── WebhookVerificationError          a pushed delivery cannot be authenticated
     │   ├── MissingHeadersError           a webhook-* header is absent or empty
     │   ├── BadTimestampError             webhook-timestamp is not integer Unix seconds
@@ -113,6 +115,23 @@ class BrokerUnavailable(ServiceUnavailable):
     """Raised when Redis (broker, locks) cannot be reached."""
 
     code = "broker_unavailable"
+
+
+class MailUnavailable(ServiceUnavailable):
+    """Raised when no SMTP server is configured or it does not take a mail."""
+
+    code = "mail_unavailable"
+
+
+class ReportRefused(HubError):
+    """Raised when a correction report is refused (honeypot, form token, rate limit, length);
+    `status` is the HTTP answer (400, 403 or 429), `message_de` what the parent reads."""
+
+    code = "report_refused"
+
+    def __init__(self, message: str, *, message_de: str, status: int = 400) -> None:
+        super().__init__(message, message_de=message_de)
+        self.status = status
 
 
 class WebhookVerificationError(HubError):

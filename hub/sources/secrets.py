@@ -6,6 +6,8 @@ source's registry document (`hub-sources`, which only the hub's engine credentia
 are returned exactly once when created, never appear in API output or logs (only a short
 fingerprint does), and expire after rotation. Encrypting them at rest with a key from the
 settings would only move the problem to that key; the engine's own access control is the line.
+(Connector credentials, which the hub uses outbound, are sealed with `HUB_SECRETS_KEY`:
+`hub.sources.vault`.)
 """
 
 from __future__ import annotations

@@ -10,15 +10,18 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
+from hub.sources.vault import seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EMAIL = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$"
+EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL, max_length=254)]
 
 
 class SourceState(StrEnum):
@@ -44,6 +47,11 @@ class SourceInput(BaseModel):
         le=30 * 24,
         description="Hours between full reconciliations (deletions reach incremental syncs "
         "only through them); empty: the hub's default (`HUB_RECONCILE_HOURS`, daily).",
+    )
+    contact_emails: list[EmailAddress] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Where parents' correction reports and freshness reminders are sent.",
     )
 
     @field_validator("id")
@@ -120,7 +128,7 @@ class SourceRegistry:
             self.engine.request(
                 "PUT",
                 f"/{self.index}/_create/{source.id}",
-                source.model_dump(mode="json"),
+                self._stored(source),
                 params={"refresh": "true"},
             )
         except ConflictError:
@@ -139,7 +147,7 @@ class SourceRegistry:
         result = self.engine.request(
             "PUT",
             self.engine.doc_path(SOURCES, source.id),
-            source.model_dump(mode="json"),
+            self._stored(source),
             params=params,
         )
         source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
@@ -155,6 +163,11 @@ class SourceRegistry:
             except ConflictError:
                 continue
         raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
+
+    def _stored(self, source: Source) -> dict[str, Any]:
+        """The document as written: connector secrets sealed (`hub.sources.vault`)."""
+        source.config = seal_for_storage(source.kind, source.config, self.engine.settings)
+        return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:
         self.get(source_id)
