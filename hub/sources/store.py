@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
-from hub.sources.vault import seal_for_storage
+from hub.sources.vault import box_for, seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 EMAIL = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$"
@@ -165,8 +165,17 @@ class SourceRegistry:
         raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
 
     def _stored(self, source: Source) -> dict[str, Any]:
-        """The document as written: connector secrets sealed (`hub.sources.vault`)."""
-        source.config = seal_for_storage(source.kind, source.config, self.engine.settings)
+        """The document as written: connector and webhook secrets sealed (`hub.sources.vault`)."""
+        settings = self.engine.settings
+        source.config = seal_for_storage(source.kind, source.config, settings)
+        if source.webhook_secrets:
+            box = box_for(settings)
+            source.webhook_secrets = [
+                {**entry, "secret": box.reseal(str(entry["secret"]))}
+                if entry.get("secret")
+                else entry
+                for entry in source.webhook_secrets
+            ]
         return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:
