@@ -2,8 +2,9 @@
 
 Everything the analyzers match against (stop words, synonyms, compound parts) is folded here the
 way the analyzers fold text before tokenising (ü → ue, ß → ss, accents dropped), so the lists may
-be written in plain German. The same compound word list also drives `split_compound`, the
-query-side splitter the query builder uses.
+be written in plain German. Compound parts come from a real German word list
+(`mappings/analysis/wordlist/parts.txt`, derived from Debian's wngerman); the same list drives
+the index's decompounder and `split_compound`, the stricter query-side splitter.
 """
 
 from __future__ import annotations
@@ -62,10 +63,16 @@ def synonym_rules() -> tuple[str, ...]:
 
 
 @lru_cache
+def dictionary_words() -> frozenset[str]:
+    """Compound parts from a real German word list (`wordlist/parts.txt`, derived from
+    Debian's wngerman by `wordlist/build.py`), folded, at least four letters."""
+    words = {fold(word) for word in _lines(ANALYSIS_DIR / "wordlist" / "parts.txt")}
+    return frozenset(w for w in words if len(w) >= MIN_PART)
+
+
 def compound_words() -> tuple[str, ...]:
-    """The decompounder's word list (folded, at least four letters)."""
-    words = {fold(word) for word in _lines(ANALYSIS_DIR / "compounds.txt")}
-    return tuple(sorted(w for w in words if len(w) >= MIN_PART and " " not in w))
+    """The index decompounder's word list: the dictionary's parts, sorted."""
+    return tuple(sorted(dictionary_words()))
 
 
 @lru_cache
@@ -84,8 +91,8 @@ def modifier_words() -> frozenset[str]:
 
 @lru_cache
 def query_parts() -> frozenset[str]:
-    """Parts the query splitter knows: the index word list plus query-only modifiers."""
-    return frozenset(compound_words()) | modifier_words()
+    """Parts the query splitter knows: the dictionary plus query-only modifiers."""
+    return dictionary_words() | modifier_words()
 
 
 def split_compound(word: str) -> list[str]:
