@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,26 @@ def collapse(word: str) -> str:
     return _DIGRAPH.sub(r"\1", word)
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_LATIN_END = 0x250  # end of Latin Extended-B
+
+
+def fold_query(text: str) -> str:
+    """`fold` for typed text in any script: Latin text folds exactly like `fold` (ü → ue,
+    accents dropped), Cyrillic or Arabic words are kept lower-cased instead of dropped
+    ("дитячий садок" must not become an empty query)."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    text = unicodedata.normalize("NFKC", text.replace("ß", "ss").replace("&", " und "))
+    return _NOT_A_WORD.sub(" ", "".join(map(_unaccented, text))).strip()
+
+
+def _unaccented(char: str) -> str:
+    """A Latin letter without its accents (é → e); letters of other scripts stay as typed."""
+    if ord(char) >= _LATIN_END:
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
 def _lines(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -53,7 +74,7 @@ def _fold_rule(rule: str) -> str:
     if "=>" in rule:
         left, right = rule.split("=>", 1)
         return f"{_fold_rule(left)} => {_fold_rule(right)}"
-    return ", ".join(term for term in (fold(t) for t in rule.split(",")) if term)
+    return ", ".join(term for term in (fold_query(t) for t in rule.split(",")) if term)
 
 
 @lru_cache

@@ -5,7 +5,7 @@
         > mappings/analysis/wordlist/parts.txt
 
 Kept: nouns of at least four letters (capitalised entries, plus lower-case entries that begin
-at least three capitalised entries: "schlaf" of Schlafanzug, listed lower-case as a verb form),
+at least one capitalised entry: "schlaf" of Schlafanzug, listed lower-case as a verb form),
 that occur in German text at least at Zipf frequency 2.0 (wordfreq: drops rare words that
 would only ever be false parts), and that are not two listed words joined unless they are
 common (Zipf ≥ 4: "Schwangerschaft", "Kindergarten" stay whole; rarer compounds are split

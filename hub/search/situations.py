@@ -1,0 +1,84 @@
+"""Problems in a parent's words → the help that fits (`mappings/analysis/situations.yaml`).
+
+"baby schläft nicht" names no offer, but a situation (sleeping) whose topics and words the
+lexicon knows. Query words are reduced to their lemma (simplemma: schläft → schlafen, Babys →
+Baby) and folded before they are compared with the triggers, so inflected and umlaut-less
+forms ("schlaeft") reach the same entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+import yaml
+
+from hub.core.vocab import fold
+from hub.search.analysis import ANALYSIS_DIR, collapse
+
+DIGRAPHS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One entry: trigger lemmas (each a set of words that must all occur) → what helps."""
+
+    name: str
+    triggers: tuple[frozenset[str], ...]
+    topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    words: str = ""
+
+
+def _key(word: str) -> str:
+    return collapse(fold(word))
+
+
+@lru_cache
+def situations() -> tuple[Situation, ...]:
+    """The lexicon, triggers folded and collapsed like query keys."""
+    data = yaml.safe_load((ANALYSIS_DIR / "situations.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        Situation(
+            name=str(item["situation"]),
+            triggers=tuple(
+                frozenset(_key(w) for w in str(t).split()) for t in item.get("triggers", [])
+            ),
+            topics=tuple(item.get("topics", [])),
+            kinds=tuple(item.get("kinds", [])),
+            audiences=tuple(item.get("audiences", [])),
+            words=str(item.get("words", "")),
+        )
+        for item in data
+    )
+
+
+@lru_cache(maxsize=4096)
+def lemma(word: str) -> str:
+    """The lemma of a lower-case word, folded; umlauts typed as digraphs ("schlaeft") are
+    tried with umlauts when the word itself is unknown to the lemmatizer."""
+    found = simplemma.lemmatize(word, lang="de")
+    if found.lower() == word:
+        for digraph, umlaut in DIGRAPHS:
+            if digraph in word:
+                guess = simplemma.lemmatize(word.replace(digraph, umlaut), lang="de")
+                if guess.lower() != word.replace(digraph, umlaut):
+                    found = guess
+                    break
+    return _key(found)
+
+
+def query_keys(words: Sequence[str], parts: Iterable[str] = ()) -> frozenset[str]:
+    """What a query is compared with: its words, their lemmas and the parts of its compounds."""
+    keys = {_key(w) for w in words} | {lemma(w.lower()) for w in words}
+    keys |= {_key(p) for p in parts} | {lemma(p) for p in parts}
+    return frozenset(k for k in keys if k)
+
+
+def found_in(words: Sequence[str], parts: Iterable[str] = ()) -> tuple[Situation, ...]:
+    """The situations the query describes (any trigger whose words all occur)."""
+    keys = query_keys(words, parts)
+    return tuple(s for s in situations() if any(t <= keys for t in s.triggers))
