@@ -25,6 +25,7 @@ from hub.search.analysis import (
     stop_words,
     synonym_rules,
 )
+from hub.search.lemmas import is_german_word
 from hub.search.situations import found_in
 
 PlaceLookup = Callable[[str], Place | None]
@@ -91,9 +92,8 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
     text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
     parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
-    helps = found_in(
-        text_words, [p for w, found in parts.items() for p in found if not known_word(w)]
-    )
+    unknown_parts = [p for w, found in parts.items() if not _data_knows(w) for p in found]
+    helps = found_in(text_words, unknown_parts)
     return QueryIntent(
         text=" ".join(text_words),
         strong_text=_strong(text_words),
@@ -118,7 +118,14 @@ def _merged(codes: tuple[str, ...], more: Iterable[tuple[str, ...]]) -> tuple[st
 
 
 def known_word(word: str) -> bool:
-    """A word our own data knows (vocabularies, synonyms, languages, places): never 'corrected'."""
+    """A word never 'corrected': one our own data knows (vocabularies, synonyms, languages,
+    places), a German word of the lexicon ("zähne", "schulden") or a compound made of
+    dictionary words ("babybasar")."""
+    folded = fold(word)
+    return _data_knows(word) or is_german_word(folded) or bool(split_compound(folded))
+
+
+def _data_knows(word: str) -> bool:
     key = collapse(fold(word))
     return key in _known_terms() or key in _collapsed_names() or key in _synonym_words()
 

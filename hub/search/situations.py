@@ -1,9 +1,9 @@
 """Problems in a parent's words → the help that fits (`mappings/analysis/situations.yaml`).
 
 "baby schläft nicht" names no offer, but a situation (sleeping) whose topics and words the
-lexicon knows. Query words are reduced to their lemma (simplemma: schläft → schlafen, Babys →
-Baby) and folded before they are compared with the triggers, so inflected and umlaut-less
-forms ("schlaeft") reach the same entry.
+lexicon knows. Query words are reduced to their lemma (`hub.search.lemmas`: schläft →
+schlafen, Babys → Baby) and folded before they are compared with the triggers, so inflected
+and umlaut-less forms ("schlaeft") reach the same entry.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simplemma
 import yaml
 
 from hub.core.vocab import fold
 from hub.search.analysis import ANALYSIS_DIR, collapse
-
-DIGRAPHS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+from hub.search.lemmas import lemma
 
 
 @dataclass(frozen=True)
@@ -54,21 +52,6 @@ def situations() -> tuple[Situation, ...]:
         )
         for item in data
     )
-
-
-@lru_cache(maxsize=4096)
-def lemma(word: str) -> str:
-    """The lemma of a lower-case word, folded; umlauts typed as digraphs ("schlaeft") are
-    tried with umlauts when the word itself is unknown to the lemmatizer."""
-    found = simplemma.lemmatize(word, lang="de")
-    if found.lower() == word:
-        for digraph, umlaut in DIGRAPHS:
-            if digraph in word:
-                guess = simplemma.lemmatize(word.replace(digraph, umlaut), lang="de")
-                if guess.lower() != word.replace(digraph, umlaut):
-                    found = guess
-                    break
-    return _key(found)
 
 
 def query_keys(words: Sequence[str], parts: Iterable[str] = ()) -> frozenset[str]:

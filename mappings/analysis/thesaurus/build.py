@@ -4,12 +4,12 @@
     python mappings/analysis/thesaurus/build.py > mappings/analysis/thesaurus/candidates.txt
 
 A synset is kept when at least two of its one-word members are words of the domain: the
-labels and synonyms of mappings/vocab/*.yaml and the triggers and words of
-mappings/analysis/situations.yaml ("Säugling; Baby; Neugeborenes" is kept, "Gruppe; Band;
-Combo" is not: only "Gruppe" is ours). Members with a register note that parents do not type
-(veraltet, derb, vulgär, regional variants, Fachsprache) and members of several words are
-dropped. The reviewed result is `synonyms.txt` beside this file; candidates.txt only shows
-what the review started from. Stand-alone: needs PyYAML only.
+labels and synonyms of mappings/vocab/*.yaml, the domain's own synonyms.txt and the
+triggers and words of mappings/analysis/situations.yaml ("Säugling; Baby; Neugeborenes" is
+kept, "Gruppe; Band; Combo" is not: only "Gruppe" is ours). Members with a register note
+parents do not type (veraltet, derb, vulgär, regional variants, Fachsprache) and members of
+several words are dropped. The reviewed result is `synonyms.txt` beside this file;
+candidates.txt shows what the review started from. Stand-alone: needs PyYAML only.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def domain_words() -> set[str]:
     files = [*sorted((ROOT / "mappings" / "vocab").glob("*.yaml")),
              ROOT / "mappings" / "analysis" / "situations.yaml"]  # fmt: skip
     texts = [s for f in files for s in strings(yaml.safe_load(f.read_text(encoding="utf-8")))]
+    synonyms = ROOT / "mappings" / "analysis" / "synonyms.txt"
+    texts += [line for line in synonyms.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
     return {w for text in texts for w in re.split(r"[^a-z]+", fold(text)) if len(w) >= 4}
 
 
