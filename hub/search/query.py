@@ -62,6 +62,8 @@ def text_clause(intent: QueryIntent) -> Clause | None:
     if not intent.text:
         return None
     should = _word_clauses(intent) + _part_clauses(intent) + _pair_clauses(intent.text)
+    if intent.situation_words and weights()["situation_weight"]:
+        should.append(_situation_clause(intent.situation_words))
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -99,6 +101,14 @@ def _part_clauses(intent: QueryIntent) -> list[Clause]:
             if part in modifier_words()
         ]
     return clauses
+
+
+def _situation_clause(words: str) -> Clause:
+    """The names of the help for a described situation ("schläft nicht" → Schlafberatung,
+    Schreiambulanz): offers called so become candidates, below the typed words."""
+    w = weights()
+    return _multi_match(words, w["text_fields"], type="best_fields", tie_breaker=0.3,
+                        boost=w["situation_weight"])  # fmt: skip
 
 
 def _pair_clauses(text: str) -> list[Clause]:
