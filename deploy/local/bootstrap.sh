@@ -14,9 +14,6 @@ STAMP=$VENV/.familienhub-install-stamp
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mvn >/dev/null || missing+=(maven)
-# Word list and thesaurus that mappings/analysis/wordlist/ and thesaurus/ are derived from.
-[ -f /usr/share/dict/ngerman ] || missing+=(wngerman)
-[ -f /usr/share/openthesaurus-de/openthesaurus.txt ] || missing+=(openthesaurus-de-text)
 if ! command -v "$PYTHON" >/dev/null; then
   missing+=(python3.11 python3.11-venv)
 elif [ ! -x "$VENV/bin/python" ] && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
