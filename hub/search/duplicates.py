@@ -36,6 +36,10 @@ FACTS = ("kind", "topics", "age_min_months", "age_max_months", "cost", "language
          "pregnancy", "audiences")  # fmt: skip
 """Structured fields both copies of one offer carry alike (access details often differ)."""
 
+VISIBLE: dict[str, Any] = {"bool": {"must_not": [{"term": {"duplicate_canonical": False}}]}}
+"""Filter of every citizen search (and its facet counts): a record that is a group's
+non-canonical copy is left out; records outside any group have no such field and stay."""
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _STREET = re.compile(r"(?<=[a-z])str\b|\bstr\b")
 _NUMBER = re.compile(r"\d+")

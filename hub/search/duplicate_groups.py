@@ -1,0 +1,205 @@
+"""Duplicate groups in the offer index, recomputed from their current members after writes.
+
+Every write path (syncs, pushed events, deletions, re-normalisation) goes through
+`hub.search.writer.OfferWriter`, which notes the blocking keys (`duplicate_keys`) of what it
+wrote or deleted and, once the writes are visible (`refresh`), calls `settle` with them. `settle`
+reads every document under those keys (and the keys those share), groups them with
+`hub.search.duplicates`, and rewrites only documents whose group fields change:
+
+- `duplicate_group`: the group's id; `duplicate_canonical`: whether this record is the one search
+  shows; `publishers`: every member's source, name and page, the canonical record first.
+- A record alone carries none of them. Non-canonical records stay indexed (their owner, a GET by
+  id and exports by source still see them); citizen searches leave them out
+  (`hub.search.duplicates.VISIBLE`).
+
+The rewrite keeps the record's external version (`external_gte` with the version read), so it
+never counts as newer than the source's data; a write that landed meanwhile with a higher
+version makes it fail (409) and that writer settles the group again. Recomputations take one
+Redis lock, so two sources syncing at once do not interleave theirs. Idempotent: settling twice
+writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import redis
+import structlog
+
+from hub.core.errors import NotFound
+from hub.search.duplicates import Group, duplicate_groups
+from hub.search.engine import SearchEngine
+from hub.search.indices import SOURCES
+
+log = structlog.get_logger(__name__)
+
+FIELDS = ("duplicate_group", "duplicate_canonical", "publishers")
+MAX_DOCS = 2000  # documents read per settle (a closure of blocks stays far below this)
+ROUNDS = 3  # rounds of following shared keys
+LOCK_SECONDS = 120
+LOCK_WAIT_SECONDS = 60
+
+
+def settle(engine: SearchEngine, index: str, keys: Iterable[str]) -> int:
+    """Recompute the groups of the documents under `keys`; returns how many were rewritten."""
+    wanted = {key for key in keys if key}
+    if not wanted:
+        return 0
+    with _lock(engine):
+        hits = _closure(engine, index, wanted)
+        return _apply(engine, index, hits)
+
+
+def settle_all(engine: SearchEngine, index: str) -> int:
+    """Recompute every group of an index (after a reindex or a bulk load): the keys held by
+    two or more documents, and those of documents that still carry group fields."""
+    shared = engine.request(
+        "POST",
+        f"/{index}/_search",
+        {
+            "size": 0,
+            "aggs": {
+                "keys": {"terms": {"field": "duplicate_keys", "size": 65000, "min_doc_count": 2}}
+            },
+        },
+    )
+    keys = {str(b["key"]) for b in shared["aggregations"]["keys"]["buckets"]}
+    stale = _search(engine, index, {"exists": {"field": "duplicate_group"}}, ["duplicate_keys"])
+    for hit in stale:
+        keys.update(hit["_source"].get("duplicate_keys") or [])
+    return settle(engine, index, keys)
+
+
+def group_fields(
+    group: Group | None, docs: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]
+) -> dict[str, Any]:
+    """The group fields of one record (empty when it stands alone)."""
+    if group is None:
+        return {}
+    return {
+        "duplicate_group": group.id,
+        "duplicate_canonical": False,  # set on the canonical record by the caller
+        "publishers": [_publisher(docs[member], names) for member in group.members],
+    }
+
+
+def _publisher(doc: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    source_id = str(doc.get("source_id") or "")
+    return {
+        "offer_id": str(doc["id"]),
+        "source_id": source_id,
+        "name": names.get(source_id) or source_id,
+        "url": str(doc.get("url") or ""),
+    }
+
+
+def _apply(engine: SearchEngine, index: str, hits: list[dict[str, Any]]) -> int:
+    docs = {str(h["_source"]["id"]): h["_source"] for h in hits}
+    groups = duplicate_groups(list(docs.values()))
+    member_of = {member: group for group in groups for member in group.members}
+    names = source_names(engine, {str(docs[m].get("source_id")) for m in member_of})
+    actions = []
+    for hit in hits:
+        source = hit["_source"]
+        group = member_of.get(str(source["id"]))
+        fields = group_fields(group, docs, names)
+        if group is not None:
+            fields["duplicate_canonical"] = group.canonical == source["id"]
+        if fields == {name: source[name] for name in FIELDS if name in source}:
+            continue
+        body = {k: v for k, v in source.items() if k not in FIELDS} | fields
+        actions.append(
+            {
+                "_op_type": "index",
+                "_index": hit["_index"],
+                "_id": hit["_id"],
+                "version": hit["_version"],
+                "version_type": "external_gte",
+                "_source": body,
+            }
+        )
+    written = 0
+    for ok, item in engine.streaming_bulk(actions, chunk_size=200):
+        info = item.get("index", {})
+        if ok:
+            written += 1
+        elif info.get("status") != 409:  # 409: rewritten meanwhile; its writer settles again
+            log.warning("duplicates.not_written", id=info.get("_id"), error=info.get("error"))
+    if written:
+        engine.request("POST", f"/{index}/_refresh")
+    log.info("duplicates.settled", documents=len(hits), groups=len(groups), rewritten=written)
+    return written
+
+
+def _closure(engine: SearchEngine, index: str, keys: set[str]) -> list[dict[str, Any]]:
+    """The documents under `keys`, plus those sharing further keys with them (a few rounds)."""
+    found: dict[str, dict[str, Any]] = {}
+    asked: set[str] = set()
+    pending = set(keys)
+    for _ in range(ROUNDS):
+        if not pending or len(found) >= MAX_DOCS:
+            break
+        asked |= pending
+        query = {"terms": {"duplicate_keys": sorted(pending)}}
+        for hit in _search(engine, index, query, None):
+            found[hit["_id"]] = hit
+        held = {k for h in found.values() for k in h["_source"].get("duplicate_keys") or []}
+        pending = held - asked
+    return [found[doc_id] for doc_id in sorted(found)]
+
+
+def _search(
+    engine: SearchEngine, index: str, query: dict[str, Any], fields: list[str] | None
+) -> list[dict[str, Any]]:
+    body: dict[str, Any] = {"size": MAX_DOCS, "query": query, "version": True}
+    if fields is not None:
+        body["_source"] = fields
+    return list(engine.request("POST", f"/{index}/_search", body)["hits"]["hits"])
+
+
+def source_names(engine: SearchEngine, source_ids: set[str]) -> dict[str, str]:
+    """Display names of sources from the registry (a source without one keeps its id)."""
+    if not source_ids:
+        return {}
+    try:
+        found = engine.request(
+            "POST",
+            f"/{engine.name(SOURCES)}/_mget",
+            {"ids": sorted(source_ids)},
+            params={"_source_includes": "name"},
+        )
+    except NotFound:  # no registry (an evaluation index)
+        return {}
+    return {
+        d["_id"]: str(d["_source"].get("name") or "")
+        for d in found["docs"]
+        if d.get("found") and d["_source"].get("name")
+    }
+
+
+@contextmanager
+def _lock(engine: SearchEngine) -> Iterator[None]:
+    """One recomputation at a time per index prefix; without Redis it runs unlocked."""
+    settings = engine.settings
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10)
+    lock = client.lock(
+        f"hub:{settings.index_prefix}lock:duplicates",
+        timeout=LOCK_SECONDS,
+        blocking_timeout=LOCK_WAIT_SECONDS,
+    )
+    try:
+        held = bool(lock.acquire())
+    except redis.RedisError as exc:
+        log.warning("duplicates.unlocked", error=str(exc))
+        held = False
+    try:
+        yield
+    finally:
+        if held:
+            try:
+                lock.release()
+            except redis.RedisError:  # expired meanwhile: nothing left to release
+                log.warning("duplicates.lock_expired")
+        client.close()
