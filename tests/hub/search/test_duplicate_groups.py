@@ -22,6 +22,7 @@ from hub.search.duplicate_groups import settle, settle_all
 from hub.search.engine import SearchEngine
 from hub.search.indices import drop_prefixed, ensure_indices
 from hub.search.query import SearchRequest
+from hub.search.reindex import reindex
 from hub.search.runner import SearchPage, get_offer, run_search
 from hub.search.writer import OfferWriter
 from hub.sources.store import SourceInput, SourceRegistry
@@ -192,3 +193,15 @@ def test_settling_is_idempotent_and_concurrent_settles_agree(engine: SearchEngin
     # the rewrite kept the source's version: the same record again is unchanged, not stale
     again = writer.write([district_copy()])
     assert (again.unchanged, again.stale) == (1, 0)
+
+
+def test_a_reindex_settles_the_groups_of_the_new_index(engine: SearchEngine) -> None:
+    writer = OfferWriter(engine)
+    writer.write([town_copy(), district_copy()])
+    writer.engine.request("POST", f"/{writer.index}/_refresh")  # written, never settled
+    assert _ids(_search(engine)) == ["balve:massage", "mk:kurs-26"]
+
+    reindex(engine)
+
+    assert _ids(_search(engine)) == ["balve:massage"]
+    assert get_offer(engine, "mk:kurs-26")["duplicate_canonical"] is False
