@@ -15,8 +15,11 @@ reads every document under those keys (and the keys those share), groups them wi
 The rewrite keeps the record's external version (`external_gte` with the version read), so it
 never counts as newer than the source's data; a write that landed meanwhile with a higher
 version makes it fail (409) and that writer settles the group again. Recomputations take one
-Redis lock, so two sources syncing at once do not interleave theirs. Idempotent: settling twice
-writes nothing the second time.
+Redis lock per slice of keys (read, regroup, write), so two sources syncing at once do not
+interleave theirs. Idempotent: settling twice writes nothing the second time. Left open: a
+re-normalisation writing the *same* version of a record in the instant between a settle's read
+and its write is overwritten by the content read (the engine offers no compare-and-set with
+external versions); the next forced re-normalisation of that source restores it.
 """
 
 from __future__ import annotations
@@ -36,40 +39,46 @@ from hub.search.indices import SOURCES
 log = structlog.get_logger(__name__)
 
 FIELDS = ("duplicate_group", "duplicate_canonical", "publishers")
-MAX_DOCS = 2000  # documents read per settle (a closure of blocks stays far below this)
+KEYS_PER_READ = 100  # blocking keys read together (a block holds a handful of records)
+MAX_DOCS = 5000  # documents read per slice of keys, far above what its blocks hold
 ROUNDS = 3  # rounds of following shared keys
 LOCK_SECONDS = 120
 LOCK_WAIT_SECONDS = 60
 
 
 def settle(engine: SearchEngine, index: str, keys: Iterable[str]) -> int:
-    """Recompute the groups of the documents under `keys`; returns how many were rewritten."""
-    wanted = {key for key in keys if key}
-    if not wanted:
-        return 0
-    with _lock(engine):
-        hits = _closure(engine, index, wanted)
-        return _apply(engine, index, hits)
+    """Recompute the groups of the documents under `keys`; returns how many were rewritten.
+    Keys go in slices, each read with the keys its documents share, so a large sync never
+    reads a truncated block."""
+    wanted = sorted({key for key in keys if key})
+    written = 0
+    for start in range(0, len(wanted), KEYS_PER_READ):
+        with _lock(engine):  # read, regroup and write as one step
+            hits = _closure(engine, index, set(wanted[start : start + KEYS_PER_READ]))
+            written += _apply(engine, index, hits)
+    return written
 
 
 def settle_all(engine: SearchEngine, index: str) -> int:
     """Recompute every group of an index (after a reindex or a bulk load): the keys held by
     two or more documents, and those of documents that still carry group fields."""
-    shared = engine.request(
-        "POST",
-        f"/{index}/_search",
-        {
-            "size": 0,
-            "aggs": {
-                "keys": {"terms": {"field": "duplicate_keys", "size": 65000, "min_doc_count": 2}}
-            },
-        },
-    )
-    keys = {str(b["key"]) for b in shared["aggregations"]["keys"]["buckets"]}
-    stale = _search(engine, index, {"exists": {"field": "duplicate_group"}}, ["duplicate_keys"])
-    for hit in stale:
-        keys.update(hit["_source"].get("duplicate_keys") or [])
+    keys = {key for key, count in _keys(engine, index, {"match_all": {}}) if count > 1}
+    keys.update(key for key, _ in _keys(engine, index, {"exists": {"field": "duplicate_group"}}))
     return settle(engine, index, keys)
+
+
+def _keys(engine: SearchEngine, index: str, query: dict[str, Any]) -> Iterator[tuple[str, int]]:
+    """(key, document count) of every blocking key among the documents matching `query`."""
+    source = [{"key": {"terms": {"field": "duplicate_keys"}}}]
+    composite: dict[str, Any] = {"size": 1000, "sources": source}
+    while True:
+        body = {"size": 0, "query": query, "aggs": {"keys": {"composite": composite}}}
+        found = engine.request("POST", f"/{index}/_search", body)["aggregations"]["keys"]
+        for bucket in found["buckets"]:
+            yield str(bucket["key"]["key"]), int(bucket["doc_count"])
+        if not found["buckets"] or "after_key" not in found:
+            return
+        composite["after"] = found["after_key"]
 
 
 def group_fields(
@@ -143,20 +152,15 @@ def _closure(engine: SearchEngine, index: str, keys: set[str]) -> list[dict[str,
             break
         asked |= pending
         query = {"terms": {"duplicate_keys": sorted(pending)}}
-        for hit in _search(engine, index, query, None):
+        body = {"size": MAX_DOCS, "query": query, "version": True}
+        hits = engine.request("POST", f"/{index}/_search", body)["hits"]["hits"]
+        if len(hits) == MAX_DOCS:
+            log.warning("duplicates.block_truncated", keys=sorted(pending)[:5])
+        for hit in hits:
             found[hit["_id"]] = hit
         held = {k for h in found.values() for k in h["_source"].get("duplicate_keys") or []}
         pending = held - asked
     return [found[doc_id] for doc_id in sorted(found)]
-
-
-def _search(
-    engine: SearchEngine, index: str, query: dict[str, Any], fields: list[str] | None
-) -> list[dict[str, Any]]:
-    body: dict[str, Any] = {"size": MAX_DOCS, "query": query, "version": True}
-    if fields is not None:
-        body["_source"] = fields
-    return list(engine.request("POST", f"/{index}/_search", body)["hits"]["hits"])
 
 
 def source_names(engine: SearchEngine, source_ids: set[str]) -> dict[str, str]:
