@@ -172,7 +172,8 @@ class OfferWriter:
 
     def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
         """Delete documents by id, their kept payloads with them (missing ones count as already
-        deleted; only offers are counted)."""
+        deleted; only offers are counted). Call `refresh` afterwards: it settles the duplicate
+        groups the deleted records were in."""
         result = WriteResult()
         ids = list(ids)
         for start in range(0, len(ids), chunk_size):
