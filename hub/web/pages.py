@@ -18,14 +18,7 @@ from hub.web.i18n import Translator, negotiate
 from hub.web.jsonld import offer_jsonld, script_json
 from hub.web.search_form import PAGE_SIZE, SearchForm, api_params, page_query, parse_form
 from hub.web.templating import render
-from hub.web.views import (
-    area_names,
-    facet_groups,
-    hit_view,
-    page_count,
-    place_text,
-    publishers,
-)
+from hub.web.views import area_names, facet_groups, hit_view, page_count, place_text
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 SEARCH_PATH = "/api/v1/offers"
@@ -157,7 +150,6 @@ async def detail_page(request: Request, offer_id: str) -> HTMLResponse:
     ctx.update(
         offer=offer,
         place=place_text(offer, tr),
-        publishers=publishers(offer),
         areas=area_names(offer.get("area_ags") or []),
         jsonld=script_json(offer_jsonld(offer, page_url)),
         back_url=f"/?lang={tr.lang}",
