@@ -4,8 +4,9 @@ The corpus lines become offers exactly as feed records do (`normalise_record`, t
 `search_document`), go into a fresh index under the configured prefix, and every judged query
 is prepared exactly as the API prepares a search (`hub.search.runner.prepare_search`: spelling
 correction, understanding, query) and becomes one request of a single `_rank_eval` call.
-Duplicates collapse as in the live index (`hub.search.duplicate_groups.settle_all`): a group
-is one result, so the grades of its members count once, on the record search shows (the best
+Duplicates collapse as in the live index (`hub.search.duplicate_groups`; the documents are
+written once with their group fields, so no rewrite shifts the term statistics): a group is
+one result, so the grades of its members count once, on the record search shows (the best
 grade of the group), and the ideal ranking does not count one offer twice.
 """
 
@@ -22,7 +23,7 @@ from hub.core.schema import Offer, Rejection, offer_id
 from hub.ingest.normalise import normalise_record
 from hub.search.analysis import offer_index_body
 from hub.search.documents import search_document
-from hub.search.duplicate_groups import settle_all
+from hub.search.duplicate_groups import with_groups
 from hub.search.engine import SearchEngine
 from hub.search.intent import PlaceLookup, gazetteer_lookup
 from hub.search.prepared import PreparedSearch
@@ -117,15 +118,14 @@ def index_offers(engine: SearchEngine, offers: Sequence[Offer]) -> str:
     name = engine.name(f"relevance-{stamp}")
     engine.request("PUT", f"/{name}", offer_index_body(0))
     actions = (
-        {"_op_type": "index", "_index": name, "_id": o.id, "_source": search_document(o)}
-        for o in offers
+        {"_op_type": "index", "_index": name, "_id": doc["id"], "_source": doc}
+        for doc in with_groups([search_document(o) for o in offers], {})
     )
     failed = [info for ok, info in engine.streaming_bulk(actions, chunk_size=200) if not ok]
     if failed:
         engine.request("DELETE", f"/{name}")
         raise RuntimeError(f"{len(failed)} corpus documents not indexed, first: {failed[0]}")
     engine.request("POST", f"/{name}/_refresh")
-    settle_all(engine, name)
     return name
 
 

@@ -24,7 +24,7 @@ external versions); the next forced re-normalisation of that source restores it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ import redis
 import structlog
 
 from hub.core.errors import NotFound
-from hub.search.duplicates import Group, duplicate_groups
+from hub.search.duplicates import duplicate_groups
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
 
@@ -81,17 +81,29 @@ def _keys(engine: SearchEngine, index: str, query: dict[str, Any]) -> Iterator[t
         composite["after"] = found["after_key"]
 
 
-def group_fields(
-    group: Group | None, docs: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]
-) -> dict[str, Any]:
-    """The group fields of one record (empty when it stands alone)."""
-    if group is None:
-        return {}
-    return {
-        "duplicate_group": group.id,
-        "duplicate_canonical": False,  # set on the canonical record by the caller
-        "publishers": [_publisher(docs[member], names) for member in group.members],
-    }
+def grouped(
+    docs: Sequence[Mapping[str, Any]], names: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The group fields every document should carry, by id (empty for a record alone), from
+    the documents alone: `names` are the sources' display names."""
+    by_id = {str(doc["id"]): doc for doc in docs}
+    out: dict[str, dict[str, Any]] = {doc_id: {} for doc_id in by_id}
+    for group in duplicate_groups(list(by_id.values())):
+        publishers = [_publisher(by_id[member], names) for member in group.members]
+        for member in group.members:
+            out[member] = {
+                "duplicate_group": group.id,
+                "duplicate_canonical": member == group.canonical,
+                "publishers": publishers,
+            }
+    return out
+
+
+def with_groups(docs: Sequence[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Documents with their group fields set, for a bulk load that writes each document once
+    (the relevance evaluation); the live index settles after its writes instead."""
+    fields = grouped(docs, names)
+    return [{k: v for k, v in d.items() if k not in FIELDS} | fields[str(d["id"])] for d in docs]
 
 
 def _publisher(doc: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -105,17 +117,13 @@ def _publisher(doc: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
 
 
 def _apply(engine: SearchEngine, index: str, hits: list[dict[str, Any]]) -> int:
-    docs = {str(h["_source"]["id"]): h["_source"] for h in hits}
-    groups = duplicate_groups(list(docs.values()))
-    member_of = {member: group for group in groups for member in group.members}
-    names = source_names(engine, {str(docs[m].get("source_id")) for m in member_of})
+    sources = [h["_source"] for h in hits]
+    names = source_names(engine, {str(doc.get("source_id")) for doc in sources})
+    wanted = grouped(sources, names)
     actions = []
     for hit in hits:
         source = hit["_source"]
-        group = member_of.get(str(source["id"]))
-        fields = group_fields(group, docs, names)
-        if group is not None:
-            fields["duplicate_canonical"] = group.canonical == source["id"]
+        fields = wanted[str(source["id"])]
         if fields == {name: source[name] for name in FIELDS if name in source}:
             continue
         body = {k: v for k, v in source.items() if k not in FIELDS} | fields
@@ -138,7 +146,7 @@ def _apply(engine: SearchEngine, index: str, hits: list[dict[str, Any]]) -> int:
             log.warning("duplicates.not_written", id=info.get("_id"), error=info.get("error"))
     if written:
         engine.request("POST", f"/{index}/_refresh")
-    log.info("duplicates.settled", documents=len(hits), groups=len(groups), rewritten=written)
+    log.info("duplicates.settled", documents=len(hits), rewritten=written)
     return written
 
 
