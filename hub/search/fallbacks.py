@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from hub.core.places import Place, municipality
+from hub.search.duplicates import VISIBLE
 from hub.search.filters import Clause, filter_clauses
 from hub.search.intent import understand
 from hub.search.query import distance_script, scored_query
@@ -121,7 +122,7 @@ def counselling_body(place: Place) -> Clause:
         district=districts_of(place),
         size=FALLBACK_HITS,
     )
-    filters = list(filter_clauses(request).values())
+    filters = [*filter_clauses(request).values(), VISIBLE]  # each duplicate once
     return _body(request, place, filters, FALLBACK_HITS)
 
 

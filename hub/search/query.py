@@ -15,6 +15,7 @@ from typing import Any
 
 from hub.core.places import Place
 from hub.search.analysis import INDEX_DIR, modifier_words, stop_words
+from hub.search.duplicates import VISIBLE
 from hub.search.filters import (
     AGE_FACET,
     FACET_FILTERS,
@@ -273,8 +274,9 @@ def _point(place: Place | None) -> tuple[float, float] | None:
 
 def build_query(request: SearchRequest, intent: QueryIntent, place: Place | None = None) -> Clause:
     """The query with every filter inside (no facets): the set of offers a search finds, as
-    held by `hub.search.prepared.PreparedSearch` for the map, exports and rank evaluation."""
-    filters = list(filter_clauses(request, place).values())
+    held by `hub.search.prepared.PreparedSearch` for the map, exports and rank evaluation;
+    the non-canonical copies of duplicates are never among them (`VISIBLE`)."""
+    filters = [*filter_clauses(request, place).values(), VISIBLE]
     return scored_query(request, intent, place=place, filters=filters)
 
 
@@ -289,7 +291,7 @@ def build_search(
     paging (`from` or `search_after`), per-hit distance and the given facet aggregations."""
     clauses = filter_clauses(request, place)
     facet_keys = {*FACET_FILTERS, AGE_FACET}
-    query_filters = [c for k, c in clauses.items() if k not in facet_keys]
+    query_filters = [*(c for k, c in clauses.items() if k not in facet_keys), VISIBLE]
     post = [c for k, c in clauses.items() if k in facet_keys]
     body: Clause = {
         "query": scored_query(request, intent, place=place, filters=query_filters),

@@ -45,6 +45,23 @@ class HitView:
     next_date_iso: str = ""
     summary: str = ""
     badges: list[str] = field(default_factory=list)
+    publishers: list[Publisher] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """A source that publishes the offer, with its own page of it."""
+
+    name: str
+    url: str
+
+
+def publishers(offer: dict[str, Any]) -> list[Publisher]:
+    """Every source publishing the same offer (`hub.search.duplicate_groups`), when more than
+    one does; empty for an offer only one source publishes."""
+    listed = offer.get("publishers") or []
+    found = [Publisher(str(p.get("name") or ""), str(p.get("url") or "")) for p in listed]
+    return found if len(found) > 1 else []
 
 
 @dataclass
@@ -118,6 +135,7 @@ def hit_view(offer: dict[str, Any], tr: Translator, place: str = "") -> HitView:
         next_date_iso=next_date,
         summary=summary,
         badges=badges,
+        publishers=publishers(offer),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from hub.core.schema import Offer
 from hub.dev.relevance import corpus_offers, load_corpus
 from hub.search.documents import search_document
+from hub.search.duplicates import duplicate_groups
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "relevance" / "corpus.jsonl"
 EARTH_KM = 6371.0088
@@ -26,6 +27,13 @@ def offers() -> tuple[Offer, ...]:
 def documents() -> dict[str, dict[str, Any]]:
     """Engine documents by offer id (locations, derived `location_ags`, `geo`, districts)."""
     return {offer.id: search_document(offer) for offer in offers()}
+
+
+def shown_documents() -> dict[str, dict[str, Any]]:
+    """The documents a search shows: of each group of duplicates only its canonical record."""
+    docs = documents()
+    hidden = {m for group in duplicate_groups(list(docs.values())) for m in group.members[1:]}
+    return {offer_id: doc for offer_id, doc in docs.items() if offer_id not in hidden}
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

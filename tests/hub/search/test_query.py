@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from hub.core.places import resolve_place
 from hub.search.analysis import split_compound
+from hub.search.duplicates import VISIBLE
 from hub.search.facets import facet_aggs, label
 from hub.search.intent import understand
 from hub.search.query import (
@@ -188,7 +189,8 @@ def test_field_weights_rank_title_over_categories_over_summary_over_description(
 
 
 def test_empty_text_lists_every_offer() -> None:
-    assert build_query(SearchRequest(), understand("")) == {"bool": {"must": [{"match_all": {}}]}}
+    everything = {"bool": {"must": [{"match_all": {}}], "filter": [VISIBLE]}}
+    assert build_query(SearchRequest(), understand("")) == everything  # each duplicate once
 
 
 def test_a_place_in_the_text_boosts_offers_there_but_filters_nothing() -> None:
@@ -197,7 +199,7 @@ def test_a_place_in_the_text_boosts_offers_there_but_filters_nothing() -> None:
     assert intent.text == "hebame"
     query = build_query(SearchRequest(q="hebame essen"), intent)
     scored = query["function_score"]["query"]["function_score"]["query"]["bool"]
-    assert "filter" not in scored
+    assert scored["filter"] == [VISIBLE]  # only the hidden copies of duplicates
     functions = [f for found in _find(query, "functions") for f in found]
     in_place = next(f for f in functions if f.get("filter") == {"terms": {"location_ags": [ESSEN]}})
     assert in_place["weight"] > 1
