@@ -120,6 +120,19 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(
         "© basemap.de / BKG", description="Attribution shown on the map for the tiles."
     )
+    session_hours: float = Field(
+        8, gt=0, description="How long a signed-in person stays signed in without activity."
+    )
+    enrolment_link_days: int = Field(
+        14, ge=1, le=90, description="How long an enrolment link for a Jugendamt stays valid."
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for password-reset mails; none: mails are not sent."
+    )
+    smtp_port: int = Field(25, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        "familienhub@localhost", description="Sender address of the hub's mails."
+    )
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 
