@@ -23,7 +23,7 @@ from hub.web.accounts.common import Visit, page, posted, redirect, text, visit
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 
 
-def _ministry_page(found_visit: Visit, **ctx: Any) -> Response:
+def _ministry_page(found_visit: Visit, status: int = 200, **ctx: Any) -> Response:
     engine = found_visit.engine
     links = EnrolmentLinks(engine).recent()
     sources = SourceRegistry(engine).list()
@@ -32,6 +32,7 @@ def _ministry_page(found_visit: Visit, **ctx: Any) -> Response:
     return page(
         found_visit,
         "ministry.html",
+        status=status,
         links=[(link, STATE_DE[link.state()]) for link in links],
         sources=sources,
         orgs=orgs,
@@ -56,7 +57,7 @@ async def issue_link(request: Request) -> Response:
             raise ConfigError("name", message_de="Bitte geben Sie den Namen des Jugendamts an.")
         ags = parse_ags(ags_text)
     except ConfigError as exc:
-        return _ministry_page(found, error=exc.message_de, name=name, ags=ags_text)
+        return _ministry_page(found, 422, error=exc.message_de, name=name, ags=ags_text)
     issued = EnrolmentLinks(found.engine).issue(
         name, ags, user.id, found.settings.enrolment_link_days
     )

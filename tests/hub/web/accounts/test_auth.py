@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis
+from pydantic import SecretStr
 
 from hub.accounts.sessions import COOKIE, SessionStore
 from hub.core.settings import Settings
@@ -98,3 +99,18 @@ def test_pages_need_a_signed_in_person(browser: Clients) -> None:
     for path in ("/kommune", "/kommune/quellen/neu", "/ministerium"):
         answer = client.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/anmelden"
+
+
+def test_the_session_cookie_is_secure_in_production(
+    settings: Settings, engine: SearchEngine
+) -> None:
+    from hub.api.app import create_app
+    from tests.support.accounts import clients_of
+
+    production = settings.model_copy(
+        update={"environment": "production", "admin_token": SecretStr("x" * 40)}
+    )
+    for made in clients_of(create_app(production)):
+        answer = made().get("/anmelden")
+        cookie = answer.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie

@@ -87,7 +87,7 @@ def test_a_link_for_ags_outside_nrw_is_refused_with_a_german_reason(
         "/ministerium/einladungen",
         data={"csrf_token": token, "name": "Jugendamt München", "ags": "09162000"},
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     assert "nicht erkannt: 09162000" in answer.text
     assert not LINK.search(answer.text)
 
