@@ -16,6 +16,7 @@ from hub.core.settings import Settings
 from hub.dev.processes import Supervisor
 from hub.search.engine import SearchEngine
 from hub.search.writer import OfferWriter
+from hub.sources.runs import RunStatus, RunStore
 from hub.sources.store import Source, SourceInput, SourceRegistry, SourceState
 from tests.hub.cli.test_connector_noise import POSTS, serve_site
 from tests.support.accounts import Clients, Person, form_token, make_person
@@ -179,11 +180,14 @@ def test_activation_syncs_in_a_worker_and_withdrawal_removes_every_offer(
     key = shown.text.split('id="api-key">')[1].split("<")[0]
 
     registry = SourceRegistry(engine)
-    synced = wait_for(
-        lambda: (s := registry.get(source_id)).state == SourceState.ACTIVE and s,
+    runs = RunStore(engine)
+    wait_for(  # the run is saved after the source is updated: wait for both
+        lambda: [r for r in runs.for_source(source_id) if r.status == RunStatus.SUCCEEDED],
         timeout=90,
         what="the first sync by the worker",
     )
+    synced = registry.get(source_id)
+    assert synced.state == SourceState.ACTIVE
     assert synced.organisation_id == person.org.id and synced.offer_count == 3
     page = client.get(f"/kommune/quellen/{source_id}").text
     assert "erfolgreich" in page and key not in page
