@@ -93,9 +93,10 @@ def mark_record(registry: SourceRegistry, source_id: str, local_id: str, is_offe
 
 
 def withdraw(settings: Settings, engine: SearchEngine, client: redis.Redis, source_id: str) -> int:
-    """Remove a source and every offer of it from the search; how many offers left.
+    """Remove every offer of a source from the search, then the source; how many offers left.
 
-    Holds the source's writer lock, so a running sync cannot write offers back meanwhile.
+    Holds the source's writer lock, so a running sync cannot write offers back meanwhile; the
+    source goes last, so a failed deletion can be repeated.
     """
     lock = client.lock(writer_lock_name(settings, source_id), timeout=600, blocking_timeout=60)
     if not lock.acquire():
@@ -104,10 +105,17 @@ def withdraw(settings: Settings, engine: SearchEngine, client: redis.Redis, sour
             message_de="Gerade läuft eine Synchronisierung. Bitte versuchen Sie es gleich erneut.",
         )
     try:
-        SourceRegistry(engine).delete(source_id)
+        registry = SourceRegistry(engine)
+        registry.get(source_id)
         writer = OfferWriter(engine)
         result = writer.delete(writer.ids_of_source(source_id))
         writer.refresh()
+        if result.failed:  # keep the source, so withdrawing again finishes the job
+            raise ConflictError(
+                f"{len(result.failed)} offers of {source_id} not deleted",
+                message_de="Nicht alle Angebote ließen sich entfernen. Bitte erneut versuchen.",
+            )
+        registry.delete(source_id)
         return result.deleted
     finally:
         if lock.owned():

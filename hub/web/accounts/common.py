@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import redis
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import FormData
 
 from hub.accounts.csrf import FIELD, REFUSED_DE, token_matches
 from hub.accounts.organisations import Organisation, OrganisationStore
@@ -25,6 +25,9 @@ SIGN_IN_PATH = "/anmelden"
 NOT_YOURS_DE = "Diese Quelle gehört nicht zu Ihrer Organisation."
 MINISTRY_ONLY_DE = "Diese Seite ist dem Ministerium vorbehalten."
 MAX_FORM_BYTES = 64 * 1024
+MAX_FIELDS = 50
+URLENCODED = "application/x-www-form-urlencoded"
+Form = dict[str, str]
 
 
 class PageError(Exception):
@@ -122,23 +125,31 @@ def visit(request: Request) -> Visit:
     return found
 
 
-async def posted(request: Request) -> tuple[Visit, FormData]:
+async def posted(request: Request) -> tuple[Visit, Form]:
     """A form POST with a valid CSRF token of this session; 403 page otherwise."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise PageError(413, "Das Formular ist zu groß.")
+    form = await read_form(request)
     found = visit(request)
-    form = await request.form()
-    given = form.get(FIELD)
-    if found.fresh or not token_matches(
-        found.session.csrf_token, given if isinstance(given, str) else None
-    ):
+    if found.fresh or not token_matches(found.session.csrf_token, form.get(FIELD)):
         raise PageError(403, REFUSED_DE)
     return found, form
 
 
-def text(form: FormData, name: str, limit: int = 2000) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
+async def read_form(request: Request) -> Form:
+    """The fields of a urlencoded form, read up to `MAX_FORM_BYTES` (413 beyond); other
+    bodies (multipart, JSON) yield no fields, so their CSRF check fails."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_FORM_BYTES:
+            raise PageError(413, "Das Formular ist zu groß.")
+    if not request.headers.get("content-type", "").startswith(URLENCODED):
+        return {}
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return dict(pairs[:MAX_FIELDS])
+
+
+def text(form: Form, name: str, limit: int = 2000) -> str:
+    return form.get(name, "").strip()[:limit]
 
 
 def _with_cookie(response: Response, found: Visit) -> Response:

@@ -19,7 +19,7 @@ from hub.accounts.source_admin import (
     mark_record,
     withdraw,
 )
-from hub.core.errors import BrokerUnavailable, ConfigError, HubError
+from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
 from hub.sources.secrets import rotate_api_key, rotate_webhook_secret
@@ -304,7 +304,10 @@ async def withdraw_source(request: Request, source_id: str) -> Response:
     if text(form, "confirm", 100) != source_id:
         return _source_page(found, source_id, error=CONFIRM_ID_DE)
     client = request.app.state.redis
-    deleted = await run_in_threadpool(withdraw, found.settings, found.engine, client, source_id)
+    try:
+        deleted = await run_in_threadpool(withdraw, found.settings, found.engine, client, source_id)
+    except ConflictError as exc:
+        return _source_page(found, source_id, error=exc.message_de)
     return page(
         found,
         "message.html",

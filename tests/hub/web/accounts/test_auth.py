@@ -114,3 +114,12 @@ def test_the_session_cookie_is_secure_in_production(
         answer = made().get("/anmelden")
         cookie = answer.headers["set-cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_an_oversized_form_is_refused_before_it_is_parsed(
+    browser: Clients, engine: SearchEngine
+) -> None:
+    client = browser()
+    token = csrf_of(client.get("/anmelden").text)
+    answer = client.post("/anmelden", data={"csrf_token": token, "email": "x" * 70_000})
+    assert answer.status_code == 413 and "Das Formular ist zu groß." in answer.text
