@@ -10,9 +10,9 @@ from hub.accounts.passwords import password_problem
 from hub.accounts.reset import ANSWER_DE, INVALID_DE, ResetTokens, send_reset_mail
 from hub.accounts.throttle import TOO_MANY_DE, SignInThrottle
 from hub.accounts.users import UserStore
-from hub.web.accounts.common import page, posted, redirect, text, visit
+from hub.web.accounts.common import PageRoute, page, posted, redirect, text, visit
 
-router = APIRouter(tags=["accounts"], include_in_schema=False)
+router = APIRouter(tags=["accounts"], include_in_schema=False, route_class=PageRoute)
 WRONG_DE = "E-Mail-Adresse oder Passwort sind falsch."
 
 

@@ -3,27 +3,36 @@ signed in, and pages for refusals (German, HTML)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 import redis
+import structlog
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
 
 from hub.accounts.csrf import FIELD, REFUSED_DE, token_matches
 from hub.accounts.organisations import Organisation, OrganisationStore
 from hub.accounts.sessions import COOKIE, Session, SessionStore
-from hub.accounts.users import User, UserStore
-from hub.core.errors import NotFound
+from hub.accounts.users import Role, User, UserStore
+from hub.api.errors import public_detail, status_of
+from hub.core.errors import HubError, NotFound
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine
 from hub.sources.store import Source, SourceRegistry
 from hub.web.templating import render
 
+log = structlog.get_logger(__name__)
 SIGN_IN_PATH = "/anmelden"
 NOT_YOURS_DE = "Diese Quelle gehört nicht zu Ihrer Organisation."
 MINISTRY_ONLY_DE = "Diese Seite ist dem Ministerium vorbehalten."
+SESSIONS_DOWN_DE = (
+    "Die Anmeldung ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten erneut."
+)
+ADMIN_ONLY_DE = "Das dürfen nur Administratorinnen und Administratoren Ihrer Organisation."
 MAX_FORM_BYTES = 64 * 1024
 MAX_FIELDS = 50
 URLENCODED = "application/x-www-form-urlencoded"
@@ -38,6 +47,28 @@ class PageError(Exception):
         self.status = status
         self.message_de = message_de
         self.location = location
+
+
+class PageRoute(APIRoute):
+    """A route of these pages: hub errors (engine or queue down, a lost race) become German
+    pages with the API's status and wording, never JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except redis.RedisError as exc:
+                log.warning("page.redis_unavailable", error=type(exc).__name__)
+                raise PageError(503, SESSIONS_DOWN_DE) from exc
+            except HubError as exc:
+                status = status_of(exc)
+                if status >= 500:
+                    log.warning("page.unavailable", error=exc.code, message=exc.message)
+                raise PageError(status, public_detail(exc, status)) from exc
+
+        return handler
 
 
 @dataclass
@@ -75,6 +106,13 @@ class Visit:
         user, org = self.signed_in()
         if not org.is_ministry:
             raise PageError(403, MINISTRY_ONLY_DE)
+        return user, org
+
+    def admin(self) -> tuple[User, Organisation]:
+        """Person and organisation, if she is an admin of it (secrets, withdrawal, new feeds)."""
+        user, org = self.signed_in()
+        if Role.ADMIN not in user.roles:
+            raise PageError(403, ADMIN_ONLY_DE)
         return user, org
 
     def own_source(self, source_id: str) -> Source:

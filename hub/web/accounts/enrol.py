@@ -18,9 +18,9 @@ from hub.accounts.organisations import OrganisationStore
 from hub.accounts.signup import sign_up
 from hub.core.errors import ConfigError
 from hub.sources.store import SourceRegistry
-from hub.web.accounts.common import Visit, page, posted, redirect, text, visit
+from hub.web.accounts.common import PageRoute, Visit, page, posted, redirect, text, visit
 
-router = APIRouter(tags=["accounts"], include_in_schema=False)
+router = APIRouter(tags=["accounts"], include_in_schema=False, route_class=PageRoute)
 
 
 def _ministry_page(found_visit: Visit, status: int = 200, **ctx: Any) -> Response:

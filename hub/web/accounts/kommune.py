@@ -24,10 +24,12 @@ from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
 from hub.sources.secrets import rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry
-from hub.web.accounts.common import PageError, Visit, page, posted, redirect, text, visit
+from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
 from hub.web.accounts.views import RUN_STATUS_DE, STATE_DE, ago, lines, offer_row
 
-router = APIRouter(prefix="/kommune", tags=["accounts"], include_in_schema=False)
+router = APIRouter(
+    prefix="/kommune", tags=["accounts"], include_in_schema=False, route_class=PageRoute
+)
 QUEUE_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte versuchen Sie es später."
 GENERIC_DE = "Die Adresse konnte nicht geprüft werden."
 SYNC_QUEUED_DE = "Die Synchronisierung ist angestoßen. Laden Sie die Seite gleich neu."
@@ -70,7 +72,7 @@ def new_source(request: Request) -> Response:
 @router.post("/quellen/pruefen")
 async def check_source(request: Request) -> Response:
     found, form = await posted(request)
-    _, org = found.signed_in()
+    _, org = found.admin()
     url, mode = text(form, "url", 2000), text(form, "mode", 10)
     if not url.startswith(("http://", "https://")):
         return page(
@@ -114,7 +116,7 @@ def _activation_defaults(org_id: str) -> dict[str, Any]:
 @router.post("/quellen/aktivieren")
 async def activate_source(request: Request) -> Response:
     found, form = await posted(request)
-    _, org = found.signed_in()
+    _, org = found.admin()
     pending = found.session.pending
     if not pending:
         raise PageError(409, "Bitte prüfen Sie zuerst die Adresse Ihres Feeds.")
@@ -274,6 +276,7 @@ async def mark(request: Request, source_id: str) -> Response:
 @router.post("/quellen/{source_id}/api-schluessel")
 async def new_api_key(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
+    found.admin()
     found.own_source(source_id)
     key = rotate_api_key(SourceRegistry(found.engine), source_id)
     return _source_page(
@@ -287,6 +290,7 @@ async def new_api_key(request: Request, source_id: str) -> Response:
 @router.post("/quellen/{source_id}/webhook-secret")
 async def new_webhook_secret(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
+    found.admin()
     found.own_source(source_id)
     made = rotate_webhook_secret(SourceRegistry(found.engine), source_id)
     return _source_page(
@@ -300,6 +304,7 @@ async def new_webhook_secret(request: Request, source_id: str) -> Response:
 @router.post("/quellen/{source_id}/zurueckziehen")
 async def withdraw_source(request: Request, source_id: str) -> Response:
     found, form = await posted(request)
+    found.admin()
     found.own_source(source_id)
     if text(form, "confirm", 100) != source_id:
         return _source_page(found, source_id, error=CONFIRM_ID_DE)

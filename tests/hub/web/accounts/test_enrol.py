@@ -95,3 +95,16 @@ def test_a_link_for_ags_outside_nrw_is_refused_with_a_german_reason(
 def test_an_invented_link_gets_a_german_page(browser: Clients) -> None:
     answer = browser().get("/registrieren/erfunden")
     assert answer.status_code == 404 and "Anmeldelink ist ungültig" in answer.text
+
+
+def test_a_hub_error_on_a_page_is_a_german_page_not_json(
+    browser: Clients, engine: SearchEngine
+) -> None:
+    client = browser.signed_in(make_person(engine, ministry=True))
+    token = form_token(client, "/ministerium")
+    answer = client.post(
+        "/ministerium/einladungen/gibt-es-nicht/zurueckziehen", data={"csrf_token": token}
+    )
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Diese Adresse gibt es nicht." in answer.text

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hub.accounts.users import Role, UserStore
 from hub.core.errors import NotFound
 from hub.core.settings import Settings
 from hub.dev.processes import Supervisor
@@ -19,7 +20,7 @@ from hub.search.writer import OfferWriter
 from hub.sources.runs import RunStatus, RunStore
 from hub.sources.store import Source, SourceInput, SourceRegistry, SourceState
 from tests.hub.cli.test_connector_noise import POSTS, serve_site
-from tests.support.accounts import Clients, Person, form_token, make_person
+from tests.support.accounts import PASSWORD, Clients, Person, form_token, make_person
 from tests.support.feeds import FeedServer, Route
 from tests.support.stack import supervisor, wait_for
 
@@ -211,3 +212,27 @@ def test_activation_syncs_in_a_worker_and_withdrawal_removes_every_offer(
     assert OfferWriter(engine).count_of_source(source_id) == 0
     with pytest.raises(NotFound):
         registry.get(source_id)
+
+
+def test_an_editor_may_sync_but_not_touch_secrets_or_withdraw(
+    browser: Clients, engine: SearchEngine
+) -> None:
+    admin = make_person(engine)
+    source = own_source(engine, admin)
+    editor_user = UserStore(engine).create(
+        f"redaktion-{uuid.uuid4().hex[:6]}@amt.example", PASSWORD, admin.org.id, [Role.EDITOR]
+    )
+    editor = browser.signed_in(Person(admin.org, editor_user))
+    path = f"/kommune/quellen/{source.id}"
+    token = form_token(editor, path)
+
+    for action, data in (
+        ("api-schluessel", {}),
+        ("webhook-secret", {}),
+        ("zurueckziehen", {"confirm": source.id}),
+    ):
+        answer = editor.post(f"{path}/{action}", data={"csrf_token": token, **data})
+        assert answer.status_code == 403 and "Administratorinnen" in answer.text, action
+    saved = editor.post(f"{path}/einstellungen", data={"csrf_token": token, "interval": "30"})
+    assert saved.status_code == 200
+    assert SourceRegistry(engine).get(source.id).interval_minutes == 30
