@@ -133,6 +133,15 @@ class Settings(BaseSettings):
     smtp_from: str = Field(
         "familienhub@localhost", description="Sender address of the hub's mails."
     )
+    oidc_issuer: str | None = Field(
+        None,
+        description="OpenID Connect issuer URL for signing in with an administration's own "
+        "accounts (optional; off when empty). Only people who have an account already can.",
+    )
+    oidc_client_id: str = Field("", description="Client id of the hub at the OIDC provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the hub at the OIDC provider (client_secret_basic)."
+    )
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import hmac
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from hub.accounts import oidc
 from hub.accounts.organisations import OrganisationStore
 from hub.accounts.passwords import password_problem
 from hub.accounts.reset import ANSWER_DE, INVALID_DE, ResetTokens, send_reset_mail
 from hub.accounts.throttle import TOO_MANY_DE, SignInThrottle
-from hub.accounts.users import UserStore
-from hub.web.accounts.common import PageRoute, page, posted, redirect, text, visit
+from hub.accounts.users import User, UserStore
+from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
 
 router = APIRouter(tags=["accounts"], include_in_schema=False, route_class=PageRoute)
 WRONG_DE = "E-Mail-Adresse oder Passwort sind falsch."
+NO_ACCOUNT_DE = (
+    "Für diese Adresse gibt es hier kein Konto. Bitte wenden Sie sich an die Administration "
+    "Ihres Jugendamts."
+)
+OIDC_RETURN = "/anmelden/oidc/rueckkehr"
 
 
 def home_of(org_is_ministry: bool) -> str:
@@ -25,7 +34,7 @@ def sign_in_form(request: Request) -> Response:
     found = visit(request)
     if found.user and found.org:
         return redirect(found, home_of(found.org.is_ministry))
-    return page(found, "sign_in.html", email="", error=None)
+    return _sign_in_page(found, email="", error=None)
 
 
 @router.post("/anmelden")
@@ -35,15 +44,66 @@ async def sign_in(request: Request) -> Response:
     ip = request.client.host if request.client else ""
     throttle = SignInThrottle(request.app.state.redis, found.settings)
     if not throttle.allow(email, ip):
-        return page(found, "sign_in.html", status=429, email=email, error=TOO_MANY_DE)
+        return _sign_in_page(found, status=429, email=email, error=TOO_MANY_DE)
     user = await run_in_threadpool(UserStore(found.engine).authenticate, email, password)
     if user is None:
-        return page(found, "sign_in.html", status=401, email=email, error=WRONG_DE)
+        return _sign_in_page(found, status=401, email=email, error=WRONG_DE)
+    return _signed_in(found, user)
+
+
+def _signed_in(found: Visit, user: User) -> Response:
+    """Rotate the session id onto the person and send her to her start page."""
     sid = found.sessions.sign_in(found.sid, user.id, user.organisation_id)
     found.switch_session(sid)
-    found.user = user
     org = OrganisationStore(found.engine).get(user.organisation_id)
     return redirect(found, home_of(org.is_ministry))
+
+
+def _sign_in_page(found: Visit, *, status: int = 200, **ctx: Any) -> Response:
+    return page(found, "sign_in.html", status=status, oidc=oidc.enabled(found.settings), **ctx)
+
+
+def _oidc_return(found: Visit) -> str:
+    return f"{found.settings.public_base_url.rstrip('/')}{OIDC_RETURN}"
+
+
+@router.get("/anmelden/oidc")
+def oidc_start(request: Request) -> Response:
+    """Off to the administration's provider (state, nonce and PKCE verifier kept here)."""
+    found = visit(request)
+    if not oidc.enabled(found.settings):
+        raise PageError(404, "Die Anmeldung über eine Verwaltung ist nicht eingerichtet.")
+    client = oidc.OidcClient(found.settings)
+    try:
+        url, pending = client.start(_oidc_return(found))
+    finally:
+        client.close()
+    found.session.pending = {**found.session.pending, "oidc": pending.as_dict()}
+    found.sessions.save(found.sid, found.session)
+    return redirect(found, url)
+
+
+@router.get(OIDC_RETURN)
+def oidc_return(request: Request, code: str = "", state: str = "") -> Response:
+    """The provider's answer: state checked against the session, the code redeemed, the ID
+    token verified; only an existing, active account is signed in."""
+    found = visit(request)
+    kept = found.session.pending.get("oidc")
+    found.session.pending.pop("oidc", None)
+    found.sessions.save(found.sid, found.session)
+    if not oidc.enabled(found.settings) or not isinstance(kept, dict) or not code:
+        raise PageError(400, oidc.FAILED_DE)
+    if not hmac.compare_digest(str(kept.get("state", "")), state):
+        raise PageError(400, oidc.FAILED_DE)
+    client = oidc.OidcClient(found.settings)
+    try:
+        email = client.finish(code, oidc.Pending(**kept), _oidc_return(found))
+    finally:
+        client.close()
+    user = UserStore(found.engine).by_email(email)
+    if user is None or not user.active:
+        raise PageError(403, NO_ACCOUNT_DE)
+    return _signed_in(found, user)
 
 
 @router.post("/abmelden")
