@@ -127,6 +127,14 @@ class EnrolmentLinks:
             return False
         return True
 
+    def bind(self, link_id: str, organisation_id: str) -> EnrolmentLink:
+        """Name the organisation a used link created (shown to the ministry)."""
+
+        def change(link: EnrolmentLink) -> None:
+            link.organisation_id = organisation_id
+
+        return self.docs.update(link_id, change)
+
     def revoke(self, link_id: str) -> EnrolmentLink:
         def change(link: EnrolmentLink) -> None:
             if link.state() == LinkState.OPEN:

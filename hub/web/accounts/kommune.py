@@ -32,6 +32,7 @@ router = APIRouter(
 )
 QUEUE_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte versuchen Sie es später."
 GENERIC_DE = "Die Adresse konnte nicht geprüft werden."
+PENDING_SHOWN = 100
 SYNC_QUEUED_DE = "Die Synchronisierung ist angestoßen. Laden Sie die Seite gleich neu."
 SETTINGS_SAVED_DE = (
     "Die Einstellungen sind gespeichert. Sie gelten ab der nächsten Synchronisierung."
@@ -186,6 +187,9 @@ def _source_page(found: Visit, source_id: str, **extra: Any) -> Response:
         "runs": [(r, RUN_STATUS_DE.get(r.status.value, r.status.value)) for r in runs],
         "rejected_run": rejected_run,
         "pending": len(source.pending_deletion.get("ids", [])),
+        "pending_ids": [
+            str(i).removeprefix(f"{source.id}:") for i in source.pending_deletion.get("ids", [])
+        ][:PENDING_SHOWN],
         "filters": filters,
         "secret_fingerprints": [str(s.get("fingerprint", "")) for s in secrets],
         "api_keys": len(source.api_key_hashes),

@@ -236,3 +236,25 @@ def test_an_editor_may_sync_but_not_touch_secrets_or_withdraw(
     saved = editor.post(f"{path}/einstellungen", data={"csrf_token": token, "interval": "30"})
     assert saved.status_code == 200
     assert SourceRegistry(engine).get(source.id).interval_minutes == 30
+
+
+def test_pending_deletions_are_listed_and_can_be_confirmed(
+    browser: Clients, engine: SearchEngine
+) -> None:
+    person = make_person(engine)
+    source = own_source(engine, person)
+
+    def waiting(found: Source) -> None:
+        found.pending_deletion.update(
+            {"ids": [f"{found.id}:kurs-7", f"{found.id}:kurs-9"], "share": 0.5}
+        )
+
+    SourceRegistry(engine).update(source.id, waiting)
+    client = browser.signed_in(person)
+    path = f"/kommune/quellen/{source.id}"
+    page = client.get(path).text
+    assert "2 Löschungen warten auf Bestätigung" in page
+    assert "<li>kurs-7</li>" in page and "<li>kurs-9</li>" in page
+    token = form_token(client, path)
+    confirmed = client.post(f"{path}/loeschungen-bestaetigen", data={"csrf_token": token})
+    assert confirmed.status_code == 200 and "Die Löschungen sind bestätigt" in confirmed.text
