@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.sdk.detect import detect
+from connectors.sdk.registry import parse_config
 from hub.core.errors import ConfigError
 from hub.core.fetcher import SafeFetcher
 from hub.core.settings import Settings
@@ -18,6 +19,13 @@ UNKNOWN_KIND_DE = (
     "Unter dieser Adresse haben wir keinen Feed erkannt (Inhaltstyp: {ctype}). Der Hub liest "
     "WordPress, Drupal, TYPO3, HSDS, schema.org-Seiten, iCalendar, RSS, CSV/Excel und JSON- "
     "oder XML-Feeds. Bitte prüfen Sie die Adresse oder wählen Sie „Push (Webhook)“."
+)
+
+NEEDS_SETUP_DE = (
+    "Erkannt: {kind}. Für diese Art Feed braucht der Hub eine Zuordnung der Felder "
+    "(Mapping-Datei), die sich hier noch nicht anlegen lässt. Bitte wenden Sie sich an das "
+    "Ministerium, oder nutzen Sie die REST-Schnittstelle Ihres CMS (z. B. WordPress) oder einen "
+    "RSS-Feed."
 )
 
 
@@ -46,6 +54,12 @@ def check_feed(settings: Settings, url: str, ags: tuple[str, ...]) -> FeedCheck:
         raise ConfigError("no connector fits", message_de=UNKNOWN_KIND_DE.format(ctype=ctype))
     guess = guesses[0]
     config = {**guess.config, "url": url}
+    try:
+        parse_config(guess.kind, config)
+    except ConfigError:
+        raise ConfigError(
+            f"{guess.kind} needs configuration", message_de=NEEDS_SETUP_DE.format(kind=guess.reason)
+        ) from None
     report = dry_run(settings, guess.kind, config, ags=ags, limit=PREVIEW_LIMIT)
     proposal = propose_filters(report.offers, report.rejections)
     return FeedCheck(url, guess.kind, guess.reason, guess.config, report, proposal)

@@ -65,15 +65,45 @@ def test_an_inward_or_odd_url_gets_a_german_reason(
     assert reason in answer.text and "Traceback" not in answer.text
 
 
-def test_a_page_that_is_no_feed_gets_a_german_reason(
-    browser: Clients, engine: SearchEngine, feed_server: FeedServer
+@pytest.mark.parametrize(
+    ("name", "answer", "reason"),
+    [
+        (
+            "seite.html",
+            Route(
+                "<!doctype html><html><body><p>Willkommen im Rathaus</p></body></html>",
+                content_type="text/html; charset=utf-8",
+            ),
+            "keinen Feed erkannt (Inhaltstyp: text/html)",
+        ),
+        (
+            "angebote.csv",
+            Route(
+                "titel;url\nKrabbelgruppe für Kinder;https://x.example/a\n".encode("latin-1"),
+                content_type="text/csv",
+            ),
+            "braucht der Hub eine Zuordnung der Felder",
+        ),
+        (
+            "riesig.bin",
+            Route(b"\0" * (50 * 1024 * 1024), content_type="application/octet-stream"),
+            "zu groß",
+        ),
+    ],
+)
+def test_a_feed_the_hub_cannot_read_gets_a_german_reason(
+    browser: Clients,
+    engine: SearchEngine,
+    feed_server: FeedServer,
+    name: str,
+    answer: Route,
+    reason: str,
 ) -> None:
-    url = feed_server.route(
-        "/bild.png", Route(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
-    )
-    answer = check(browser, make_person(engine), url)
-    assert answer.status_code == 422
-    assert "keinen Feed erkannt" in answer.text
+    url = feed_server.route(f"/{name}", answer)
+    refused = check(browser, make_person(engine), url)
+    assert refused.status_code == 422
+    assert reason in refused.text
+    assert "validation error" not in refused.text and "Traceback" not in refused.text
 
 
 def own_source(engine: SearchEngine, person: Person) -> Source:
