@@ -43,12 +43,12 @@ class ResetTokens:
     def _key(self, token: str) -> str:
         return self.prefix + hashlib.sha256(token.encode()).hexdigest()
 
-    def request(self, users: UserStore, email: str) -> ResetRequest:
+    def request(self, users: UserStore, email: str, ttl: int = TTL_SECONDS) -> ResetRequest:
         """Make and store a token whether or not the address is known."""
         user = users.by_email(email)
         token = secrets.token_urlsafe(32)
         owner = user.id if user and user.active else ""
-        self.client.set(self._key(token), owner, ex=TTL_SECONDS)
+        self.client.set(self._key(token), owner, ex=ttl)
         return ResetRequest(token, user if owner else None)
 
     def peek(self, token: str) -> bool:
@@ -65,11 +65,15 @@ class ResetTokens:
         return owner.decode() if isinstance(owner, bytes) else str(owner)
 
 
+def password_link(settings: Settings, token: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/passwort-neu?token={token}"
+
+
 def send_reset_mail(settings: Settings, request: ResetRequest) -> None:
     """The mail with the reset link, to known addresses only (runs after the answer)."""
     if request.user is None:
         return
-    link = f"{settings.public_base_url.rstrip('/')}/passwort-neu?token={request.token}"
+    link = password_link(settings, request.token)
     body = (
         "Guten Tag,\n\n"
         "für Ihr Konto beim Familienhub NRW wurde ein neues Passwort angefordert. "

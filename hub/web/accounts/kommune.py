@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from connectors.sdk.filters import OfferFilters
 from hub.accounts.feed_check import check_feed
+from hub.accounts.people import invite
 from hub.accounts.source_admin import (
     PUSH_INTERVAL_MINUTES,
     activate,
@@ -19,6 +20,7 @@ from hub.accounts.source_admin import (
     mark_record,
     withdraw,
 )
+from hub.accounts.users import Role, UserStore
 from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
@@ -46,7 +48,12 @@ CONFIRM_ID_DE = "Bitte geben Sie zur Bestätigung die Kennung der Quelle ein."
 def overview(request: Request) -> Response:
     found = visit(request)
     _, org = found.signed_in()
-    sources = SourceRegistry(found.engine).list(organisation_id=org.id)
+    return _overview_page(found, _rows(found, org.id))
+
+
+def _rows(found: Visit, organisation_id: str) -> list[dict[str, Any]]:
+    """Each source of the organisation with its state, freshness and last run."""
+    sources = SourceRegistry(found.engine).list(organisation_id=organisation_id)
     runs = RunStore(found.engine)
     rows = []
     for source in sources:
@@ -60,7 +67,36 @@ def overview(request: Request) -> Response:
                 "pending": len(source.pending_deletion.get("ids", [])),
             }
         )
-    return page(found, "kommune.html", rows=rows)
+    return rows
+
+
+def _overview_page(found: Visit, rows: list[dict[str, Any]], **extra: Any) -> Response:
+    user, org = found.signed_in()
+    ctx: dict[str, Any] = {
+        "rows": rows,
+        "people": UserStore(found.engine).of_organisation(org.id),
+        "is_admin": Role.ADMIN in user.roles,
+        "notice": None,
+        "error": None,
+    }
+    ctx.update(extra)
+    return page(found, "kommune.html", **ctx)
+
+
+@router.post("/personen")
+async def invite_colleague(request: Request) -> Response:
+    found, form = await posted(request)
+    _, org = found.admin()
+    role = Role.ADMIN if text(form, "role") == Role.ADMIN.value else Role.EDITOR
+    email = text(form, "email", 320)
+    try:
+        invited = await run_in_threadpool(
+            invite, found.settings, found.engine, request.app.state.redis, org, email, role
+        )
+    except ConfigError as exc:
+        return _overview_page(found, _rows(found, org.id), error=exc.message_de)
+    notice = f"{invited.email} ist eingeladen und bekommt eine E-Mail mit einem Link."
+    return _overview_page(found, _rows(found, org.id), notice=notice)
 
 
 @router.get("/quellen/neu")
