@@ -4,6 +4,7 @@ rotated on request, shown once), withdrawal; and the feed registration with its 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -24,7 +25,7 @@ from hub.accounts.users import Role, UserStore
 from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
-from hub.sources.secrets import rotate_api_key, rotate_webhook_secret
+from hub.sources.secrets import is_valid, rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry
 from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
 from hub.web.accounts.views import RUN_STATUS_DE, STATE_DE, ago, lines, offer_row
@@ -214,7 +215,8 @@ def _source_page(found: Visit, source_id: str, **extra: Any) -> Response:
     runs = RunStore(found.engine).for_source(source_id, limit=10)
     rejected_run = next((r for r in runs if r.rejections or r.counts.rejected), None)
     filters = filters_of(source)
-    secrets = [s for s in source.webhook_secrets if s.get("secret")]
+    now = datetime.now(UTC)
+    secrets = [s for s in source.webhook_secrets if is_valid(s, now)]
     ctx: dict[str, Any] = {
         "source": source,
         "state": STATE_DE.get(source.state.value, source.state.value),

@@ -18,6 +18,7 @@ from hub.dev.processes import Supervisor
 from hub.search.engine import SearchEngine
 from hub.search.writer import OfferWriter
 from hub.sources.runs import RunStatus, RunStore
+from hub.sources.secrets import fingerprint
 from hub.sources.store import Source, SourceInput, SourceRegistry, SourceState
 from tests.hub.cli.test_connector_noise import POSTS, serve_site
 from tests.support.accounts import PASSWORD, Clients, Person, form_token, make_person
@@ -224,6 +225,8 @@ def test_activation_syncs_in_a_worker_and_withdrawal_removes_every_offer(
     assert "erfolgreich" in page and key not in page
     assert "Kategorie „Stellenangebote“ ist ausgeschlossen" in page  # the applied filter
     assert "fh_••••••••" in page
+    secret = shown.text.split('id="webhook-secret">')[1].split("<")[0]
+    assert secret not in page and f"Kennzeichen {fingerprint(secret)}" in page
 
     rotated = client.post(
         f"/kommune/quellen/{source_id}/api-schluessel", data={"csrf_token": token}
