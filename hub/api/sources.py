@@ -23,6 +23,7 @@ class SourceOut(BaseModel):
 
     id: str
     name: str
+    organisation_id: str | None = None
     ags: list[str]
     kind: str
     url: str

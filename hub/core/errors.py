@@ -29,8 +29,9 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     │       │       └── UnresolvableHostError  the host name does not resolve
     │       ├── BodyTooLargeError         the body (or its decompressed form) exceeds the cap
     │       └── UnsafeXMLError            XML is malformed, too large or uses refused features
-    └── RecordError                       one record cannot become an offer: becomes a rejection,
-                                          the rest of the batch goes on
+    ├── RecordError                       one record cannot become an offer: becomes a rejection,
+    │                                     the rest of the batch goes on
+    └── SignInError                       an OpenID Connect sign-in cannot be verified
 
 Every class carries a German `message_de` where a municipality or citizen may read it; the
 English `message` is for logs only. How each class becomes an HTTP answer is decided in one
@@ -248,3 +249,10 @@ class RecordError(HubError):
     ) -> None:
         super().__init__(message, message_de=message_de)
         self.code = code
+
+
+class SignInError(HubError):
+    """Raised when an OpenID Connect sign-in fails: provider unreachable, state or nonce
+    mismatch, a token whose signature, issuer, audience or expiry does not verify."""
+
+    code = "sign_in_failed"

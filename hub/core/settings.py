@@ -153,6 +153,21 @@ class Settings(BaseSettings):
     report_limit_per_offer: int = Field(
         20, ge=1, description="Correction reports per offer per day."
     )
+    session_hours: float = Field(
+        8, gt=0, description="How long a signed-in person stays signed in without activity."
+    )
+    enrolment_link_days: int = Field(
+        14, ge=1, le=90, description="How long an enrolment link for a Jugendamt stays valid."
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description="OpenID Connect issuer URL for signing in with an administration's own "
+        "accounts (optional; off when empty). Only people who have an account already can.",
+    )
+    oidc_client_id: str = Field("", description="Client id of the hub at the OIDC provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the hub at the OIDC provider (client_secret_basic)."
+    )
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 

@@ -73,6 +73,11 @@ class SourceInput(BaseModel):
 class Source(SourceInput):
     """A registered source as stored."""
 
+    organisation_id: str | None = Field(
+        None,
+        description="The organisation (Jugendamt) that owns the source; none for sources "
+        "registered with the admin token before organisations existed.",
+    )
     state: SourceState = SourceState.PENDING
     state_reason: str = ""
     api_key_hashes: list[str] = Field(default_factory=list)
@@ -115,8 +120,16 @@ class SourceRegistry:
             ) from None
         return _from_hit(found)
 
-    def list(self, state: SourceState | None = None) -> list[Source]:
-        query: dict[str, Any] = {"term": {"state": state.value}} if state else {"match_all": {}}
+    def list(
+        self, state: SourceState | None = None, organisation_id: str | None = None
+    ) -> list[Source]:
+        """Every source (at most 10 000), optionally of one state or one organisation."""
+        terms: list[dict[str, Any]] = []
+        if state:
+            terms.append({"term": {"state": state.value}})
+        if organisation_id:
+            terms.append({"term": {"organisation_id": organisation_id}})
+        query: dict[str, Any] = {"bool": {"filter": terms}} if terms else {"match_all": {}}
         body = {"size": 10000, "query": query, "sort": [{"id": "asc"}], "seq_no_primary_term": True}
         hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
         return [_from_hit(hit) for hit in hits]
