@@ -21,7 +21,7 @@ from hub.core.settings import MAPPINGS_DIR
 from hub.core.vocab import fold
 
 INDEX_DIR = MAPPINGS_DIR / "index"
-SYNONYM_FILES = ("synonyms.txt", "thesaurus/synonyms.txt")
+SYNONYM_FILES = ("synonyms.txt", "foreign_names.txt", "thesaurus/synonyms.txt")
 ANALYSIS_DIR = MAPPINGS_DIR / "analysis"
 LINKERS = ("", "s", "n", "en", "e", "es")
 """German linking morphemes (Fugen) allowed between compound parts: Geburt-s-vorbereitung."""
@@ -81,7 +81,8 @@ def _fold_rule(rule: str) -> str:
 @lru_cache
 def synonym_rules() -> tuple[str, ...]:
     """Solr-format synonym rules, folded like the analyzers fold (ü → ue): the domain's own
-    (`synonyms.txt`) and the reviewed OpenThesaurus selection (`thesaurus/synonyms.txt`)."""
+    (`synonyms.txt`), the services' names in the families' languages (`foreign_names.txt`,
+    one-way) and the reviewed OpenThesaurus selection (`thesaurus/synonyms.txt`)."""
     files = [ANALYSIS_DIR / name for name in SYNONYM_FILES]
     return tuple(_fold_rule(rule) for path in files for rule in _lines(path))
 

@@ -120,13 +120,16 @@ def _merged(codes: tuple[str, ...], more: Iterable[tuple[str, ...]]) -> tuple[st
 def known_word(word: str) -> bool:
     """A word never 'corrected': one our own data knows (vocabularies, synonyms, languages,
     places), a German word of the lexicon ("zähne", "schulden") or a compound made of
-    dictionary words ("babybasar")."""
-    folded = fold(word)
+    dictionary words ("babybasar"). Words in other scripts ("логопед") are compared as typed:
+    `fold` would leave nothing of them."""
+    folded = fold_query(word)
+    if not folded:
+        return False
     return _data_knows(word) or is_german_word(folded) or bool(split_compound(folded))
 
 
 def _data_knows(word: str) -> bool:
-    key = collapse(fold(word))
+    key = collapse(fold_query(word))
     return key in _known_terms() or key in _collapsed_names() or key in _synonym_words()
 
 

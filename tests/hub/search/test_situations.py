@@ -12,6 +12,7 @@ from hub.search.analysis import (
     dictionary_words,
     fold_query,
     split_compound,
+    stop_words,
     synonym_rules,
 )
 from hub.search.intent import known_word, understand
@@ -104,3 +105,104 @@ def test_synonyms_lead_foreign_names_to_the_german_ones() -> None:
     assert any(r.startswith("дитячий садок") and r.endswith("=> kita") for r in rules)
     assert any("lehrgang" in r and "kurs" in r for r in rules)  # from the thesaurus
     assert not any("zwergencafe" in r for r in rules)  # named one café
+
+
+@pytest.mark.parametrize(
+    ("query", "situation"),
+    [
+        ("wir erwarten unser erstes baby", "expecting"),  # schwangerschaft_geburt
+        ("unser baby kam zu früh", "premature"),
+        ("hebamme für das wochenbett", "postpartum"),  # hebammen
+        ("keine hebamme gefunden", "midwife_search"),
+        ("wann ist die u5", "checkups"),  # gesundheit_ernaehrung
+        ("karies bei kleinkindern", "teeth"),
+        ("kind verschluckt sich", "accidents"),
+        ("spielideen für babys", "play_movement"),  # entwicklung_foerderung
+        ("ich gehe wieder arbeiten wer betreut mein baby", "childcare_work"),  # betreuung
+        ("eingewöhnung in der krippe", "settling_in"),
+        ("wie viel handy ist ok für kleinkinder", "media"),  # erziehung_alltag
+        ("eifersucht auf das geschwisterchen", "siblings"),
+        ("töpfchen training", "potty_training"),
+        ("ich werde vater", "fathers"),
+        ("spielkameraden für mein kind", "playmates"),  # begegnung
+        ("junge mama sucht kontakt", "young_parents"),
+        ("meine frau ist psychisch krank", "parent_illness"),  # beratung_krisen
+        ("mein partner trinkt zu viel alkohol", "addiction"),
+        ("wir verlieren unsere wohnung", "housing"),
+        ("gebrauchte babysachen", "baby_equipment"),  # finanzielle_hilfen
+        ("vater zahlt keinen unterhalt", "maintenance"),
+        ("zuschuss klassenfahrt", "education_participation"),
+        ("unser baby ist gerade geboren", "newborn"),  # willkommensbesuch
+        ("ist zweisprachig erziehen gut", "multilingual"),  # sprache_integration
+        ("ich spreche kein deutsch", "newcomers"),
+        ("kind mit pflegegrad", "disability"),  # inklusion
+        ("verdacht auf vernachlässigung beim nachbarskind", "child_at_risk"),  # kinderschutz
+        ("schulranzen kaufen", "school_start"),  # uebergang_schule
+        ("hort nach der schule", "school_childcare"),
+    ],
+)
+def test_every_topic_family_has_situations_in_everyday_words(query: str, situation: str) -> None:
+    assert situation in _names(query)
+
+
+def test_the_situations_cover_every_topic_of_the_vocabulary() -> None:
+    covered = {code for entry in situations() for code in entry.topics}
+    assert covered == set(vocabulary("topics").terms)
+
+
+@pytest.mark.parametrize(
+    ("query", "situation"),
+    [
+        ("kind in der grundschule anmelden", "child_at_risk"),  # melden ≠ reporting a risk
+        ("mit dem kinderwagen unterwegs", "playmates"),  # "kinder" only inside the compound
+        ("wer sucht eine hebamme", "addiction"),  # "sucht" is a form of suchen
+        ("barrierefreie toilette", "potty_training"),
+    ],
+)
+def test_everyday_words_do_not_trigger_unrelated_situations(query: str, situation: str) -> None:
+    assert situation not in _names(query)
+
+
+def _one_way_targets(typed: str) -> set[str]:
+    """German words a one-way rule turns the typed foreign term into."""
+    term = fold_query(typed)
+    targets: set[str] = set()
+    for rule in synonym_rules():
+        left, arrow, right = rule.partition(" => ")
+        if arrow and term in (t.strip() for t in left.split(",")):
+            targets |= {t.strip() for t in right.split(",")}
+    return targets
+
+
+@pytest.mark.parametrize(
+    ("typed", "german"),
+    [
+        ("baby swimming", "babyschwimmen"),  # English
+        ("single mum", "alleinerziehend"),
+        ("çocuk bakımı", "kinderbetreuung"),  # Turkish, the hub's own label
+        ("ebeler", "hebamme"),
+        ("الأطفال", "kind"),  # Arabic, with the article
+        ("رعاية الأطفال", "kinderbetreuung"),
+        ("логопед", "logopaedie"),  # Ukrainian and Russian
+        ("рання допомога", "fruehfoerderung"),
+        ("алименты", "unterhaltsvorschuss"),
+        ("киндергельд", "kindergeld"),
+    ],
+)
+def test_foreign_names_lead_one_way_to_the_german_ones(typed: str, german: str) -> None:
+    assert german in _one_way_targets(typed)
+    assert known_word(fold_query(typed).split()[0])  # never "corrected" by the suggester
+
+
+def test_foreign_rules_replace_no_german_word_and_stay_small() -> None:
+    lines = (ANALYSIS_DIR / "foreign_names.txt").read_text(encoding="utf-8").splitlines()
+    rules = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert len(rules) > 300
+    german = dictionary_words()
+    for rule in rules:
+        left, arrow, right = rule.partition("=>")
+        assert arrow, rule  # one-way only
+        assert len(right.split(",")) <= 4, rule
+        for term in (fold_query(t) for t in left.split(",")):
+            assert " " in term or term not in german, rule
+            assert not set(term.split()) & set(stop_words()), rule
