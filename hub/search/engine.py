@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from hub.core.errors import ConflictError, EngineRequestError, EngineUnavailable, HubError, NotFound
+from hub.core.metrics import count_engine_error
 from hub.core.settings import Settings
 
 Flavour = Literal["opensearch", "elasticsearch"]
@@ -110,7 +111,7 @@ class SearchEngine:
                 method, path, params=params or None, body=body, headers=headers
             ).body
         except Exception as exc:  # both libraries raise their own trees
-            raise _map_error(exc) from exc
+            raise count_engine_error(_map_error(exc)) from exc
 
     def streaming_bulk(
         self, actions: Iterable[dict[str, Any]], chunk_size: int
@@ -135,7 +136,7 @@ class SearchEngine:
                 initial_backoff=1,
             )
         except Exception as exc:
-            raise _map_error(exc) from exc
+            raise count_engine_error(_map_error(exc)) from exc
 
     def info(self) -> EngineInfo:
         root = self.request("GET", "/")
