@@ -38,9 +38,11 @@ def detect_flavour(settings: Settings) -> Flavour:
         root = httpx.get(settings.search_url, timeout=5.0, auth=auth, trust_env=False)
         body = root.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise EngineUnavailable(
-            f"search engine at {settings.search_url} not reachable: {exc}",
-            message_de="Die Suche ist vorübergehend nicht erreichbar.",
+        raise count_engine_error(
+            EngineUnavailable(
+                f"search engine at {settings.search_url} not reachable: {exc}",
+                message_de="Die Suche ist vorübergehend nicht erreichbar.",
+            )
         ) from exc
     distribution = body.get("version", {}).get("distribution", "elasticsearch")
     return "opensearch" if distribution == "opensearch" else "elasticsearch"
