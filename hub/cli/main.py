@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hub.cli import bench, index, keys, run, sources, up
+from hub.cli import bench, doctor, index, keys, run, sources, up
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
 from hub.core.errors import HubError
@@ -26,6 +26,7 @@ app.command()(run.api)
 app.command()(run.worker)
 app.command()(run.beat)
 app.command()(up.up)
+app.command()(doctor.doctor)
 
 
 def _optional_subapps() -> None:
