@@ -123,3 +123,16 @@ def test_a_queue_nobody_serves_fails_beat_and_workers(engine: object, settings: 
     assert found["beat"].status == "fail" and "hub beat" in found["beat"].advice.de
     assert found["workers"].status == "fail"
     assert "HUB_QUEUE_NAME" in found["workers"].advice("en")
+
+
+def test_only_the_checks_asked_for_run(running: Supervisor, settings: Settings) -> None:
+    code, result = doctor_cli(settings, "--check", "beat", "--check", "workers")
+    assert code == 0
+    assert [row["check"] for row in result["checks"]] == ["beat", "workers"]
+    wrong = settings.model_copy(update={"search_url": f"http://127.0.0.1:{free_port()}"})
+    code, result = doctor_cli(wrong, "--check", "alias")
+    assert code == 1  # the engine's failure is named as the cause, the alias check skipped
+    assert [(r["check"], r["status"]) for r in result["checks"]] == [
+        ("engine", "fail"),
+        ("alias", "skip"),
+    ]
