@@ -12,6 +12,7 @@ through the same service code, on a free port with its own state folder.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import uuid
@@ -46,6 +47,7 @@ def node(
     folder = f"{default_location(settings)}/{settings.index_prefix}backups"
     if Backups(engine, folder)._allowed():
         yield settings.model_copy(update={"backup_location": folder})
+        shutil.rmtree(folder, ignore_errors=True)  # the node is local: leave no files behind
         return
     state = tmp_path_factory.mktemp("backup-node")
     own = settings.model_copy(
@@ -206,6 +208,10 @@ def test_the_cli_creates_lists_and_explains_a_refusal(
     assert made.returncode == 0, made.stderr
     assert "Sicherung cli-made geschrieben" in made.stdout
     assert "cli-made" in hub("list").stdout
+    restored = hub("restore", "cli-made", "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert "Sicherung cli-made zurückgespielt" in restored.stdout
+    assert "Stand davor: Sicherung pre-restore-" in restored.stdout
     refused = hub("create", HUB_BACKUP_LOCATION=str(tmp_path / "elsewhere"))
     assert refused.returncode == 1
     assert "nicht freigegeben" in refused.stderr and "Traceback" not in refused.stderr
