@@ -46,6 +46,11 @@ class Text:
 NONE = Text("", "")
 
 
+def same(text: str) -> Text:
+    """A finding that reads alike in both languages (names, versions, figures)."""
+    return Text(text, text)
+
+
 @dataclass(frozen=True)
 class Finding:
     """The result of one check: what was found and, unless all is well, what to do."""
@@ -88,8 +93,10 @@ class Doctor:
             if name not in wanted:
                 continue
             check: Callable[[], Finding] = getattr(self, f"check_{name}")
-            needs_engine = name in ENGINE_CHECKS
-            found.append(check() if self.engine is not None or not needs_engine else _skipped(name))
+            if self.engine is None and name in ENGINE_CHECKS:
+                found.append(_skipped(name))
+            else:
+                found.append(_guarded(name, check))
         return found
 
     # --- the engine and what lives in it -------------------------------------------------
@@ -134,7 +141,7 @@ class Doctor:
             return Finding(
                 "engine",
                 "fail",
-                Text(what, what),
+                same(what),
                 Text(
                     "Cluster ist rot: `GET _cluster/allocation/explain` zeigt, welcher Shard fehlt "
                     "(oft: Platte voll, Knoten fehlt).",
@@ -142,7 +149,7 @@ class Doctor:
                     "missing (often: disk full, node gone).",
                 ),
             )
-        return Finding("engine", "ok", Text(what, what))
+        return Finding("engine", "ok", same(what))
 
     def check_alias(self) -> Finding:
         assert self.engine is not None
@@ -158,8 +165,7 @@ class Doctor:
                     "`hub index create` creates the offer index and the registry indices.",
                 ),
             )
-        return Finding("alias", "ok", Text(f"{alias} → {', '.join(targets)}", f"{alias} → "
-                                           f"{', '.join(targets)}"))  # fmt: skip
+        return Finding("alias", "ok", same(f"{alias} → {', '.join(targets)}"))
 
     def check_mapping(self) -> Finding:
         assert self.engine is not None
@@ -171,8 +177,11 @@ class Doctor:
         missing = sorted(set(wanted.get("properties", {})) - set(live.get("properties", {})))
         current = live_definition_hash(self.engine) == str(wanted["_meta"]["definition_hash"])
         if current and not missing:
-            return Finding("mapping", "ok", Text("wie mappings/index/offers.json",
-                                                 "as in mappings/index/offers.json"))  # fmt: skip
+            current_de, current_en = (
+                "wie mappings/index/offers.json",
+                "as in mappings/index/offers.json",
+            )
+            return Finding("mapping", "ok", Text(current_de, current_en))
         fields = f"; fehlende Felder: {', '.join(missing)}" if missing else ""
         fields_en = f"; missing fields: {', '.join(missing)}" if missing else ""
         return Finding(
@@ -343,13 +352,15 @@ class Doctor:
             # a busy host can miss one broadcast window; a second asks before calling them dead
             ours = self._workers_on(app, queue) or self._workers_on(app, queue)
         except (OSError, redis.RedisError, ConnectionError) as exc:
-            return _skipped("workers", Text(str(exc), str(exc)))
+            return _skipped("workers", same(str(exc)))
         finally:
             app.close()
         if ours:
             names = ", ".join(ours)
-            return Finding("workers", "ok", Text(f"{len(ours)} auf {queue!r}: {names}",
-                                                 f"{len(ours)} on {queue!r}: {names}"))  # fmt: skip
+            found = Text(
+                f"{len(ours)} auf {queue!r}: {names}", f"{len(ours)} on {queue!r}: {names}"
+            )
+            return Finding("workers", "ok", found)
         return Finding(
             "workers",
             "fail",
@@ -372,6 +383,25 @@ class Doctor:
             for reply in replies
             for name, queues in reply.items()
             if any(q.get("name") == queue for q in queues or [])
+        )
+
+
+def _guarded(name: str, check: Callable[[], Finding]) -> Finding:
+    """Run one check; an engine refusing one of its questions (e.g. a user without monitor
+    rights) fails that check alone, with the engine's answer."""
+    try:
+        return check()
+    except HubError as exc:
+        return Finding(
+            name,
+            "fail",
+            same(redact(exc.message)),
+            Text(
+                "Die Suchmaschine hat die Frage dieser Prüfung abgelehnt; Rechte des Benutzers "
+                "HUB_SEARCH_USERNAME prüfen (cluster monitor).",
+                "The engine refused this check's question; check the rights of "
+                "HUB_SEARCH_USERNAME (cluster monitor).",
+            ),
         )
 
 
