@@ -17,7 +17,8 @@ import redis
 
 from hub.core.settings import Settings
 from hub.dev.processes import Supervisor, settings_env
-from hub.ops.doctor import Doctor
+from hub.core.errors import EngineRequestError
+from hub.ops.doctor import Doctor, Finding, _guarded
 from hub.ops.heartbeat import beat_age
 from hub.search.analysis import offer_index_body
 from hub.search.engine import SearchEngine
@@ -136,3 +137,12 @@ def test_only_the_checks_asked_for_run(running: Supervisor, settings: Settings) 
         ("engine", "fail"),
         ("alias", "skip"),
     ]
+
+
+def test_a_question_the_engine_refuses_fails_that_check_alone() -> None:
+    def refused() -> Finding:
+        raise EngineRequestError(403, {"error": "action [cluster:monitor/nodes/stats] denied"})
+
+    finding = _guarded("disk", refused)
+    assert finding.status == "fail" and "403" in finding.detail.en
+    assert "HUB_SEARCH_USERNAME" in finding.advice.de
