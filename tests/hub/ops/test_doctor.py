@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import redis
 
+from hub.core.errors import EngineRequestError
 from hub.core.settings import Settings
 from hub.dev.processes import Supervisor, settings_env
-from hub.core.errors import EngineRequestError
 from hub.ops.doctor import Doctor, Finding, _guarded
 from hub.ops.heartbeat import beat_age
 from hub.search.analysis import offer_index_body
