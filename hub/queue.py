@@ -23,6 +23,8 @@ RECONCILE_SOURCE = "workers.sync.reconcile_source"
 SCHEDULE_DUE_SOURCES = "workers.sync.schedule_due_sources"
 SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
 APPLY_EVENT = "workers.events.apply_event"
+MAIL_REPORT = "workers.notify.mail_report"
+SEND_DIGESTS = "workers.notify.send_digests"
 
 BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
 
@@ -96,3 +98,8 @@ def enqueue_event(
         "webhook_timestamp": timestamp,
     }
     return send(settings, APPLY_EVENT, kwargs)
+
+
+def enqueue_report_mail(settings: Settings, report_id: str) -> str:
+    """Queue the mail that tells a source's municipality of a parent's report."""
+    return send(settings, MAIL_REPORT, {"report_id": report_id})

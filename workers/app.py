@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 
 from hub.core.errors import ConfigError
 from hub.core.logging import configure_logging
 from hub.core.settings import get_settings
-from hub.queue import SCHEDULE_DUE_SOURCES, SWEEP_ABANDONED_RUNS
+from hub.queue import SCHEDULE_DUE_SOURCES, SEND_DIGESTS, SWEEP_ABANDONED_RUNS
 
 # Time limits (seconds), from settings so a fault test can run a worker with short ones.
 # The longest task is a full sync of a large feed.
@@ -35,7 +36,9 @@ def create_app() -> Celery:
     settings = get_settings()
     configure_logging(settings)
     app = Celery(
-        "familienhub", broker=settings.redis_url, include=["workers.sync", "workers.events"]
+        "familienhub",
+        broker=settings.redis_url,
+        include=["workers.sync", "workers.events", "workers.notify"],
     )
     app.conf.update(
         task_acks_late=True,
@@ -54,6 +57,11 @@ def create_app() -> Celery:
         beat_schedule={
             "schedule-due-sources": {"task": SCHEDULE_DUE_SOURCES, "schedule": 60.0},
             "sweep-abandoned-runs": {"task": SWEEP_ABANDONED_RUNS, "schedule": 600.0},
+            # Monday 07:00 UTC; idempotent per ISO week (hub-digests), so a rerun sends nothing
+            "freshness-digests": {
+                "task": SEND_DIGESTS,
+                "schedule": crontab(minute=0, hour=7, day_of_week=1),
+            },
         },
     )
     return app

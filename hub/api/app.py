@@ -10,11 +10,22 @@ import redis
 import structlog
 from fastapi import FastAPI, Request, Response
 
-from hub.api import errors, exports, health, metrics, search, sources, webhooks
+from hub.api import (
+    accounts,
+    errors,
+    exports,
+    health,
+    metrics,
+    notices,
+    search,
+    sources,
+    webhooks,
+)
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
 from hub.web import install as install_web
+from hub.web.accounts import install as install_account_pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,8 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)  # before search: /offers/export.* is not an offer id
     app.include_router(search.router)
     app.include_router(sources.router)
+    app.include_router(notices.router)  # reports and stale offers of a source
     app.include_router(webhooks.router)  # signed pushes and key rotation
+    app.include_router(accounts.router)  # enrolment links for the ministry's scripts
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
+    install_account_pages(app)  # sign-in, enrolment, the municipality's page (German)
     app.middleware("http")(_request_id)
     errors.install(app)
     return app

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from hub.api.deps import ServeEngine
 from hub.search.prepared import PreparedSearch
-from hub.search.request import SearchRequest
+from hub.search.request import MAX_RADIUS_KM, MIN_RADIUS_KM, SearchRequest
 from hub.search.runner import prepare_search
 
 StrList = Annotated[list[str], Query()]
@@ -49,7 +49,15 @@ def search_params(
     ] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="Point for distance")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    km: Annotated[float | None, Query(gt=0, le=500, description="Radius around lat/lon")] = None,
+    km: Annotated[
+        float | None,
+        Query(
+            ge=MIN_RADIUS_KM,
+            le=MAX_RADIUS_KM,
+            description="Radius in km around lat/lon, else around the place of residence "
+            "(default 15)",
+        ),
+    ] = None,
     topic: Annotated[list[str], Query(description="Topic codes")] = [],  # noqa: B006
     kind: StrList = [],  # noqa: B006
     language: Annotated[list[str], Query(description="ISO 639-1 codes")] = [],  # noqa: B006
@@ -65,10 +73,13 @@ def search_params(
 ) -> SearchRequest:
     """Query parameters → a validated `SearchRequest`."""
     near = None
+    radius = {}
     if lat is not None and lon is not None:
         near = {"lat": lat, "lon": lon, **({"km": km} if km else {})}
     elif (lat is None) != (lon is None):
         raise HTTPException(422, detail="lat und lon bitte zusammen angeben.")
+    elif km is not None:
+        radius = {"radius_km": km}
     try:
         return SearchRequest.model_validate(
             {
@@ -89,6 +100,7 @@ def search_params(
                 "size": size,
                 "page": page,
                 "search_after": decode_cursor(after) if after else None,
+                **radius,
             }
         )
     except ValidationError as exc:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hub.api.deps import ServeEngine
 from hub.api.params import Prepared, encode_cursor
-from hub.search.runner import complete, get_offer, search_page
+from hub.search.runner import Fallback, Hit, complete, get_offer, search_page
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -22,9 +22,41 @@ class PlaceOut(BaseModel):
     lon: float
 
 
+class YouthOfficeOut(BaseModel):
+    """A youth welfare office as publisher of offers for a place (name and contact)."""
+
+    name: str
+    url: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class FallbackOut(BaseModel):
+    """The nearest thing that exists when a search finds fewer than 3 offers on its first page.
+
+    `relaxed`: the same search without the request field `dropped` (`q`, `topics`, `kinds`,
+    `age_months`, `pregnancy`, `languages`, `cost`, `accessibility`, `online`, `district`,
+    `municipality`, `near`); `nearby`: the same search around the place of residence within
+    `radius_km` (pass it as `km`), or, for a `municipality` filter, in its whole `district`
+    (pass it as `district`); `youth_office`: general counselling (kind `beratung`, topics
+    `beratung_krisen`/`erziehung_alltag`) in or for the district of `place`, or, when none is
+    known, the youth welfare office (`office`) that publishes offers there."""
+
+    kind: Literal["relaxed", "nearby", "youth_office"]
+    total: int = Field(description="How many offers the alternative finds.")
+    hits: list[dict[str, Any]] = Field(description="Its first offers, shaped like `hits`.")
+    dropped: str | None = None
+    radius_km: float | None = None
+    district: list[str] | None = None
+    place: str | None = None
+    office: YouthOfficeOut | None = None
+
+
 class OffersPage(BaseModel):
-    """One page of results: hits (offer fields plus `distance_km` and `distance_approximate`,
-    true when the offer names no venue and is placed at its area's centre), facets, paging."""
+    """One page of results: hits (offer fields plus `distance_km` to the nearest location,
+    `distance_approximate`, true when the offer names no venue and is placed at its area's
+    centre, and with a place of residence `place_match`: `in_place`, `nearby` or `online`),
+    facets, paging, and `fallbacks` when the first page holds fewer than 3 offers."""
 
     total: int
     hits: list[dict[str, Any]]
@@ -32,6 +64,32 @@ class OffersPage(BaseModel):
     next: str | None = None
     did_you_mean: str | None = None
     place: PlaceOut | None = None
+    fallbacks: list[FallbackOut] = Field(default_factory=list)
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """An offer as found: its fields plus distance, place relation and score."""
+    return {
+        **hit.offer,
+        "distance_km": hit.distance_km,
+        "distance_approximate": hit.distance_approximate,
+        "place_match": hit.place_match,
+        "score": hit.score,
+    }
+
+
+def fallback_out(fallback: Fallback) -> FallbackOut:
+    office = YouthOfficeOut(**fallback.office) if fallback.office else None
+    return FallbackOut(
+        kind=fallback.kind,
+        total=fallback.total,
+        hits=[hit_json(h) for h in fallback.hits],
+        dropped=fallback.dropped,
+        radius_km=fallback.radius_km,
+        district=fallback.district,
+        place=fallback.place,
+        office=office,
+    )
 
 
 class Suggestions(BaseModel):
@@ -42,15 +100,7 @@ class Suggestions(BaseModel):
 @router.get("/offers", summary="Search offers statewide")
 def search(engine: ServeEngine, prepared: Prepared) -> OffersPage:
     page = search_page(engine, prepared)
-    hits = [
-        {
-            **h.offer,
-            "distance_km": h.distance_km,
-            "distance_approximate": h.distance_approximate,
-            "score": h.score,
-        }
-        for h in page.hits
-    ]
+    hits = [hit_json(h) for h in page.hits]
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     place = page.place
     return OffersPage(
@@ -64,6 +114,7 @@ def search(engine: ServeEngine, prepared: Prepared) -> OffersPage:
         )
         if place
         else None,
+        fallbacks=[fallback_out(f) for f in page.fallbacks],
     )
 
 

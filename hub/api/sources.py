@@ -23,11 +23,13 @@ class SourceOut(BaseModel):
 
     id: str
     name: str
+    organisation_id: str | None = None
     ags: list[str]
     kind: str
     url: str
     interval_minutes: int
     reconcile_hours: int | None
+    contact_emails: list[str]
     state: str
     state_reason: str
     consecutive_failures: int

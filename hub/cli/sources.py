@@ -11,7 +11,8 @@ from hub.cli.common import console, engine, settings
 from hub.search.indices import ensure_indices
 from hub.sources.enrolment import register_source
 from hub.sources.runs import RunStore
-from hub.sources.store import SourceInput, SourceRegistry
+from hub.sources.store import Source, SourceInput, SourceRegistry
+from hub.sources.vault import box_for, masked_config, reseal_config
 
 app = typer.Typer(help="Registered municipal feeds.", no_args_is_help=True)
 
@@ -28,6 +29,9 @@ def add(
         None, "--reconcile-hours", help="Hours between full reconciliations (default: daily)."
     ),
     config: str = typer.Option("{}", "--config", help="Connector config as JSON."),
+    contact_email: list[str] = typer.Option(
+        [], "--contact-email", help="Recipient of reports and reminders (repeat for several)."
+    ),
 ) -> None:
     """Register a source; prints its API key once."""
     data = SourceInput(
@@ -39,6 +43,7 @@ def add(
         config=json.loads(config),
         interval_minutes=interval,
         reconcile_hours=reconcile_hours,
+        contact_emails=contact_email,
     )
     eng = engine()
     ensure_indices(eng)
@@ -67,10 +72,27 @@ def list_() -> None:
 
 @app.command()
 def show(source_id: str = typer.Argument(..., help="Source id.")) -> None:
-    """One source in full (without secrets)."""
+    """One source in full (connector secrets masked, keys and webhook secrets left out)."""
     source = SourceRegistry(engine()).get(source_id)
     data = source.model_dump(mode="json", exclude={"api_key_hashes", "webhook_secrets"})
-    console.print_json(json.dumps(data))
+    data["config"] = masked_config(source.kind, source.config)
+    console.print_json(json.dumps(data, ensure_ascii=False))
+
+
+@app.command("encrypt-secrets")
+def encrypt_secrets() -> None:
+    """Seal every connector secret still stored in clear, and re-seal all with the newest key
+    of HUB_SECRETS_KEY (run after adding a key in front, before removing the old one)."""
+    eng = engine()
+    registry = SourceRegistry(eng)
+    box = box_for(settings())
+    for found in registry.list():
+
+        def change(source: Source) -> None:
+            source.config = reseal_config(source.kind, source.config, box)
+
+        registry.update(found.id, change)
+        console.print(f"{found.id}: secrets sealed")
 
 
 @app.command()

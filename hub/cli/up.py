@@ -130,6 +130,7 @@ def _republish(registry: SourceRegistry, data: SourceInput) -> None:
     old offers go, and the source starts afresh as the new kind (no cursor of the old one)."""
     writer = OfferWriter(registry.engine)
     writer.delete(writer.ids_of_source(data.id))
+    writer.refresh()  # and the duplicate groups they were in are settled
 
     def change(source: Source) -> None:
         source.kind, source.config, source.url, source.cursor = data.kind, data.config, data.url, {}

@@ -12,7 +12,9 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     ├── BackupError                       a snapshot could not be written or restored
     ├── ServiceUnavailable                a backing service (engine, Redis, broker) is unreachable
     │   ├── EngineUnavailable             the search engine did not answer or answered 5xx
-    │   └── BrokerUnavailable             Redis/the Celery broker refused or timed out
+    │   ├── BrokerUnavailable             Redis/the Celery broker refused or timed out
+    │   └── MailUnavailable               no SMTP server configured, or it refused the mail
+    ├── ReportRefused                     a parent's correction report fails a spam/abuse check
     ├── WebhookVerificationError          a pushed delivery cannot be authenticated
     │   ├── MissingHeadersError           a webhook-* header is absent or empty
     │   ├── BadTimestampError             webhook-timestamp is not integer Unix seconds
@@ -28,8 +30,9 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     │       │       └── UnresolvableHostError  the host name does not resolve
     │       ├── BodyTooLargeError         the body (or its decompressed form) exceeds the cap
     │       └── UnsafeXMLError            XML is malformed, too large or uses refused features
-    └── RecordError                       one record cannot become an offer: becomes a rejection,
-                                          the rest of the batch goes on
+    ├── RecordError                       one record cannot become an offer: becomes a rejection,
+    │                                     the rest of the batch goes on
+    └── SignInError                       an OpenID Connect sign-in cannot be verified
 
 Every class carries a German `message_de` where a municipality or citizen may read it; the
 English `message` is for logs only. How each class becomes an HTTP answer is decided in one
@@ -121,6 +124,23 @@ class BrokerUnavailable(ServiceUnavailable):
     """Raised when Redis (broker, locks) cannot be reached."""
 
     code = "broker_unavailable"
+
+
+class MailUnavailable(ServiceUnavailable):
+    """Raised when no SMTP server is configured or it does not take a mail."""
+
+    code = "mail_unavailable"
+
+
+class ReportRefused(HubError):
+    """Raised when a correction report is refused (honeypot, form token, rate limit, length);
+    `status` is the HTTP answer (400, 403 or 429), `message_de` what the parent reads."""
+
+    code = "report_refused"
+
+    def __init__(self, message: str, *, message_de: str, status: int = 400) -> None:
+        super().__init__(message, message_de=message_de)
+        self.status = status
 
 
 class WebhookVerificationError(HubError):
@@ -237,3 +257,10 @@ class RecordError(HubError):
     ) -> None:
         super().__init__(message, message_de=message_de)
         self.code = code
+
+
+class SignInError(HubError):
+    """Raised when an OpenID Connect sign-in fails: provider unreachable, state or nonce
+    mismatch, a token whose signature, issuer, audience or expiry does not verify."""
+
+    code = "sign_in_failed"

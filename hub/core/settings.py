@@ -120,6 +120,54 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(
         "© basemap.de / BKG", description="Attribution shown on the map for the tiles."
     )
+    secrets_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s) sealing connector secrets in the registry, comma-separated, "
+        "newest first (older keys still decrypt: rotation). Required in production; dev/test "
+        "generate one under the state directory.",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for e-mails; none: no mail.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_from: str = Field(
+        "Familienhub NRW <noreply@familienhub.nrw.de>", description="Sender of the hub's e-mails."
+    )
+    smtp_username: str | None = Field(None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_seconds: float = Field(20.0, gt=0, description="SMTP connect/send time cap.")
+    stale_after_days: int = Field(
+        365,
+        ge=1,
+        description="Offers not updated by their source for this long count as stale "
+        "(freshness reminders, hint on the offer page).",
+    )
+    report_min_seconds: int = Field(
+        3, ge=0, description="A correction report sent sooner after the form was shown is refused."
+    )
+    report_max_age_hours: int = Field(
+        12, ge=1, description="How long a shown correction form stays valid."
+    )
+    report_limit_per_ip: int = Field(
+        5, ge=1, description="Correction reports per client per hour (keyed hash, no raw IP)."
+    )
+    report_limit_per_offer: int = Field(
+        20, ge=1, description="Correction reports per offer per day."
+    )
+    session_hours: float = Field(
+        8, gt=0, description="How long a signed-in person stays signed in without activity."
+    )
+    enrolment_link_days: int = Field(
+        14, ge=1, le=90, description="How long an enrolment link for a Jugendamt stays valid."
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description="OpenID Connect issuer URL for signing in with an administration's own "
+        "accounts (optional; off when empty). Only people who have an account already can.",
+    )
+    oidc_client_id: str = Field("", description="Client id of the hub at the OIDC provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the hub at the OIDC provider (client_secret_basic)."
+    )
     backup_repository: str = Field(
         "hub-backups", description="Name of the engine's snapshot repository (`hub backup`)."
     )
@@ -139,6 +187,8 @@ class Settings(BaseSettings):
             and self.admin_token.get_secret_value() == PLACEHOLDER_SECRET
         ):
             raise ValueError("HUB_ADMIN_TOKEN must be set to a real secret in production")
+        if self.environment == "production" and self.secrets_key is None:
+            raise ValueError("HUB_SECRETS_KEY must be set in production (Fernet key)")
         return self
 
     def index_name(self, name: str) -> str:

@@ -39,7 +39,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
             env[f"HUB_{name.upper()}"] = json.dumps(value)
         else:
             env[f"HUB_{name.upper()}"] = str(value)
-    for secret in ("admin_token", "search_password"):
+    for secret in ("admin_token", "search_password", "secrets_key", "smtp_password"):
         raw = getattr(settings, secret)
         if raw is not None:
             env[f"HUB_{secret.upper()}"] = raw.get_secret_value()

@@ -4,6 +4,10 @@ The corpus lines become offers exactly as feed records do (`normalise_record`, t
 `search_document`), go into a fresh index under the configured prefix, and every judged query
 is prepared exactly as the API prepares a search (`hub.search.runner.prepare_search`: spelling
 correction, understanding, query) and becomes one request of a single `_rank_eval` call.
+Duplicates collapse as in the live index (`hub.search.duplicate_groups`; the documents are
+written once with their group fields, so no rewrite shifts the term statistics): a group is
+one result, so the grades of its members count once, on the record search shows (the best
+grade of the group), and the ideal ranking does not count one offer twice.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from hub.core.schema import Offer, Rejection, offer_id
 from hub.ingest.normalise import normalise_record
 from hub.search.analysis import offer_index_body
 from hub.search.documents import search_document
+from hub.search.duplicate_groups import with_groups
 from hub.search.engine import SearchEngine
 from hub.search.intent import PlaceLookup, gazetteer_lookup
 from hub.search.prepared import PreparedSearch
@@ -128,8 +133,8 @@ def index_offers(engine: SearchEngine, offers: Sequence[Offer]) -> str:
     name = engine.name(f"relevance-{stamp}")
     engine.request("PUT", f"/{name}", offer_index_body(0))
     actions = (
-        {"_op_type": "index", "_index": name, "_id": o.id, "_source": search_document(o)}
-        for o in offers
+        {"_op_type": "index", "_index": name, "_id": doc["id"], "_source": doc}
+        for doc in with_groups([search_document(o) for o in offers], {})
     )
     failed = [info for ok, info in engine.streaming_bulk(actions, chunk_size=200) if not ok]
     if failed:
@@ -137,6 +142,29 @@ def index_offers(engine: SearchEngine, offers: Sequence[Offer]) -> str:
         raise RuntimeError(f"{len(failed)} corpus documents not indexed, first: {failed[0]}")
     engine.request("POST", f"/{name}/_refresh")
     return name
+
+
+def canonical_ids(engine: SearchEngine, index: str) -> dict[str, str]:
+    """Id of every non-canonical duplicate → id of the record search shows for its group."""
+    body = {
+        "size": 10_000,
+        "query": {"term": {"duplicate_canonical": False}},
+        "_source": ["publishers"],
+    }
+    hits = engine.request("POST", f"/{index}/_search", body)["hits"]["hits"]
+    return {h["_id"]: str(h["_source"]["publishers"][0]["offer_id"]) for h in hits}
+
+
+def group_ratings(
+    ratings: Iterable[tuple[str, int]], canonical: Mapping[str, str]
+) -> dict[str, int]:
+    """Grades by the document search shows: a duplicate's grade goes to its group's canonical
+    record, the best grade of a group wins."""
+    out: dict[str, int] = {}
+    for doc_id, grade in ratings:
+        shown = canonical.get(doc_id, doc_id)
+        out[shown] = max(grade, out.get(shown, 0))
+    return out
 
 
 def request_for(judged: JudgedQuery) -> SearchRequest:
@@ -171,14 +199,16 @@ def rank_eval_body(
     queries: Sequence[JudgedQuery],
     prepared: Mapping[str, PreparedSearch],
     metric: dict[str, Any] | None = None,
+    canonical: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One `_rank_eval` request holding every query with its prepared query (the offers and
-    scores the list serves); default metric: nDCG@10."""
+    scores the list serves), grades moved onto `canonical` records; default metric: nDCG@10."""
     requests = []
     for judged in queries:
+        graded = ((offer_id(source_id_of(local), local), grade) for local, grade in judged.ratings)
         ratings = [
-            {"_index": index, "_id": offer_id(source_id_of(local), local), "rating": grade}
-            for local, grade in judged.ratings
+            {"_index": index, "_id": doc_id, "rating": grade}
+            for doc_id, grade in group_ratings(graded, canonical or {}).items()
         ]
         request = {"query": prepared[judged.id].query}
         requests.append({"id": judged.id, "request": request, "ratings": ratings})
@@ -210,9 +240,11 @@ def evaluate(
     index = index_offers(engine, offers)
     try:
         prepared = prepared_queries(engine, index, queries, lookup)
-        ndcg = run_rank_eval(engine, index, rank_eval_body(index, queries, prepared))
+        canonical = canonical_ids(engine, index)
+        ndcg_body = rank_eval_body(index, queries, prepared, canonical=canonical)
+        ndcg = run_rank_eval(engine, index, ndcg_body)
         recall_metric = {"recall": {"k": RECALL_AT, "relevant_rating_threshold": 2}}
-        recall_body = rank_eval_body(index, queries, prepared, recall_metric)
+        recall_body = rank_eval_body(index, queries, prepared, recall_metric, canonical)
         recall = run_rank_eval(engine, index, recall_body)
     finally:
         if not keep_index:

@@ -14,6 +14,7 @@ from connectors.sdk.base import Connector, SourceContext
 from connectors.sdk.registry import connector_class, parse_config
 from hub.core.fetcher import SafeFetcher
 from hub.sources.store import Source
+from hub.sources.vault import open_for_connector
 
 PUSH_KEPT = ("topic_overrides", "offer_filters")  # the source's corrections also hold for pushes
 
@@ -43,5 +44,8 @@ def push_connector_for(source: Source, fetcher: SafeFetcher) -> Connector[Any]:
 def connector_of_kind(
     kind: str, config: Mapping[str, Any], fetcher: SafeFetcher, context: SourceContext
 ) -> Connector[Any]:
-    """A connector of `kind` over a raw config; `ConfigError` (German too) if it is invalid."""
-    return connector_class(kind)(parse_config(kind, config), fetcher, context)
+    """A connector of `kind` over a raw config; `ConfigError` (German too) if it is invalid.
+
+    Stored secrets are opened here, at fetch time: decrypted, or read from the environment."""
+    opened = open_for_connector(kind, config, fetcher.settings)
+    return connector_class(kind)(parse_config(kind, opened), fetcher, context)

@@ -59,7 +59,7 @@ class WebhookReceiver:
         """Raise NotFound, WebhookVerificationError, EventShapeError or BrokerUnavailable."""
         source = self.registry.get(source_id)
         verify(
-            active_secrets(source),
+            active_secrets(source, self.settings),
             headers,
             body,
             now=now,

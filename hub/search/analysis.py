@@ -2,8 +2,9 @@
 
 Everything the analyzers match against (stop words, synonyms, compound parts) is folded here the
 way the analyzers fold text before tokenising (ü → ue, ß → ss, accents dropped), so the lists may
-be written in plain German. The same compound word list also drives `split_compound`, the
-query-side splitter the query builder uses.
+be written in plain German. Compound parts come from a real German word list
+(`mappings/analysis/wordlist/parts.txt`, derived from Debian's wngerman); the same list drives
+the index's decompounder and `split_compound`, the stricter query-side splitter.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from hub.core.settings import MAPPINGS_DIR
 from hub.core.vocab import fold
 
 INDEX_DIR = MAPPINGS_DIR / "index"
+SYNONYM_FILES = ("synonyms.txt", "thesaurus/synonyms.txt")
 ANALYSIS_DIR = MAPPINGS_DIR / "analysis"
 LINKERS = ("", "s", "n", "en", "e", "es")
 """German linking morphemes (Fugen) allowed between compound parts: Geburt-s-vorbereitung."""
@@ -34,6 +37,26 @@ def collapse(word: str) -> str:
     """A folded word with umlaut digraphs collapsed (fruehfoerderung → fruhforderung), as the
     engine's german_normalization does, so words typed without dots ("fruhforderung") match."""
     return _DIGRAPH.sub(r"\1", word)
+
+
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_LATIN_END = 0x250  # end of Latin Extended-B
+
+
+def fold_query(text: str) -> str:
+    """`fold` for typed text in any script: Latin text folds exactly like `fold` (ü → ue,
+    accents dropped), Cyrillic or Arabic words are kept lower-cased instead of dropped
+    ("дитячий садок" must not become an empty query)."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    text = unicodedata.normalize("NFKC", text.replace("ß", "ss").replace("&", " und "))
+    return _NOT_A_WORD.sub(" ", "".join(map(_unaccented, text))).strip()
+
+
+def _unaccented(char: str) -> str:
+    """A Latin letter without its accents (é → e); letters of other scripts stay as typed."""
+    if ord(char) >= _LATIN_END:
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
 
 
 def _lines(path: Path) -> list[str]:
@@ -52,20 +75,28 @@ def _fold_rule(rule: str) -> str:
     if "=>" in rule:
         left, right = rule.split("=>", 1)
         return f"{_fold_rule(left)} => {_fold_rule(right)}"
-    return ", ".join(term for term in (fold(t) for t in rule.split(",")) if term)
+    return ", ".join(term for term in (fold_query(t) for t in rule.split(",")) if term)
 
 
 @lru_cache
 def synonym_rules() -> tuple[str, ...]:
-    """Solr-format synonym rules, folded like the analyzers fold (ü → ue)."""
-    return tuple(_fold_rule(rule) for rule in _lines(ANALYSIS_DIR / "synonyms.txt"))
+    """Solr-format synonym rules, folded like the analyzers fold (ü → ue): the domain's own
+    (`synonyms.txt`) and the reviewed OpenThesaurus selection (`thesaurus/synonyms.txt`)."""
+    files = [ANALYSIS_DIR / name for name in SYNONYM_FILES]
+    return tuple(_fold_rule(rule) for path in files for rule in _lines(path))
 
 
 @lru_cache
+def dictionary_words() -> frozenset[str]:
+    """Compound parts from a real German word list (`wordlist/parts.txt`, derived from
+    Debian's wngerman by `wordlist/build.py`), folded, at least four letters."""
+    words = {fold(word) for word in _lines(ANALYSIS_DIR / "wordlist" / "parts.txt")}
+    return frozenset(w for w in words if len(w) >= MIN_PART)
+
+
 def compound_words() -> tuple[str, ...]:
-    """The decompounder's word list (folded, at least four letters)."""
-    words = {fold(word) for word in _lines(ANALYSIS_DIR / "compounds.txt")}
-    return tuple(sorted(w for w in words if len(w) >= MIN_PART and " " not in w))
+    """The index decompounder's word list: the dictionary's parts, sorted."""
+    return tuple(sorted(dictionary_words()))
 
 
 @lru_cache
@@ -84,8 +115,8 @@ def modifier_words() -> frozenset[str]:
 
 @lru_cache
 def query_parts() -> frozenset[str]:
-    """Parts the query splitter knows: the index word list plus query-only modifiers."""
-    return frozenset(compound_words()) | modifier_words()
+    """Parts the query splitter knows: the dictionary plus query-only modifiers."""
+    return dictionary_words() | modifier_words()
 
 
 def split_compound(word: str) -> list[str]:

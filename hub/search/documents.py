@@ -7,6 +7,7 @@ from typing import Any
 
 from hub.core.places import municipality
 from hub.core.schema import Offer
+from hub.search.duplicates import blocking_keys
 
 
 def search_document(offer: Offer) -> dict[str, Any]:
@@ -15,7 +16,8 @@ def search_document(offer: Offer) -> dict[str, Any]:
     An offer held in person without a usable location (no AGS, no point) is placed in its
     source's area: its municipalities count as its places and their centres as its points
     (`geo_approximate`), so the place, district and distance filters find it, and hits can say
-    the distance is approximate. Online offers keep no point.
+    the distance is approximate. Online offers keep no point. `duplicate_keys` are the blocks in
+    which the offer meets its possible duplicates (`hub.search.duplicate_groups`).
     """
     doc = offer.document()
     location_ags = {loc.ags for loc in offer.locations if loc.ags}
@@ -33,6 +35,7 @@ def search_document(offer: Offer) -> dict[str, Any]:
     doc["geo"] = geo
     doc["geo_approximate"] = approximate
     doc["indexed_at"] = datetime.now(UTC).isoformat()
+    doc["duplicate_keys"] = blocking_keys(doc)
     return doc
 
 

@@ -19,9 +19,10 @@ AGE_FACET = "age_groups"
 def filter_clauses(request: SearchRequest, place: Place | None = None) -> dict[str, Clause]:
     """One clause per active filter, keyed by filter (facet filters by their facet name)."""
     out: dict[str, Clause] = {}
-    ags = list(dict.fromkeys([*request.municipality, *(place.ags if place else ())]))
-    if ags:
-        out["municipality"] = served_in(ags)
+    if request.municipality:
+        out["municipality"] = served_in(request.municipality)
+    if place:
+        out["place"] = residence_clause(place, request.radius_km)
     if request.district:
         out["district"] = {"terms": {"district_ags": request.district}}
     if request.near:
@@ -48,6 +49,24 @@ def served_in(ags: list[str]) -> Clause:
     return {
         "bool": {
             "should": [{"terms": {"location_ags": ags}}, online_there],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def residence_clause(place: Place, km: float) -> Clause:
+    """Around a place of residence: a location there or within `km` of its centre, or an
+    online offer published for it or its district (a parent's town is small; help nearby
+    counts)."""
+    point = Near(lat=place.lat, lon=place.lon, km=km)
+    districts = sorted({ags[:5] for ags in place.ags})
+    online_here = {
+        "bool": {"filter": [{"term": {"online": True}}, {"terms": {"district_ags": districts}}]}
+    }
+    there = {"terms": {"location_ags": list(place.ags)}}
+    return {
+        "bool": {
+            "should": [there, near_clause(point), online_here],
             "minimum_should_match": 1,
         }
     }

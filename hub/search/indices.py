@@ -1,5 +1,7 @@
 """Index management: the versioned offer index behind the alias, and the registry indices
-(sources, sync runs, tombstones, and the kept raw payloads `hub-raw`).
+(sources, sync runs, tombstones, the kept raw payloads `hub-raw`, parents' correction reports
+`hub-reports`, the freshness digests sent `hub-digests`, and the accounts: organisations, users,
+enrolment links).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -20,11 +22,21 @@ SOURCES = "hub-sources"
 SYNC_RUNS = "hub-sync-runs"
 TOMBSTONES = "hub-tombstones"
 RAW = "hub-raw"
+REPORTS = "hub-reports"
+DIGESTS = "hub-digests"
+ORGANISATIONS = "hub-organisations"
+USERS = "hub-users"
+ENROLMENT_LINKS = "hub-enrolment-links"
 REGISTRY_MAPPINGS = {
     SOURCES: "sources.json",
     SYNC_RUNS: "sync_runs.json",
     TOMBSTONES: "tombstones.json",
     RAW: "raw.json",
+    REPORTS: "reports.json",
+    DIGESTS: "digests.json",
+    ORGANISATIONS: "organisations.json",
+    USERS: "users.json",
+    ENROLMENT_LINKS: "enrolment_links.json",
 }
 
 

@@ -11,13 +11,22 @@ Words are compared folded and with umlaut digraphs collapsed, so "munster", "mue
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hub.core.places import Place, gazetteer, resolve_place
 from hub.core.vocab import fold, vocabulary
-from hub.search.analysis import ANALYSIS_DIR, collapse, split_compound, stop_words, synonym_rules
+from hub.search.analysis import (
+    ANALYSIS_DIR,
+    collapse,
+    fold_query,
+    split_compound,
+    stop_words,
+    synonym_rules,
+)
+from hub.search.lemmas import is_german_word
+from hub.search.situations import found_in
 
 PlaceLookup = Callable[[str], Place | None]
 """Exact lookup of a folded place name (municipality, district, postcode) → place, else None."""
@@ -49,6 +58,8 @@ class QueryIntent:
     online: bool = False
     age_months: int | None = None
     parts: dict[str, list[str]] = field(default_factory=dict)
+    situations: tuple[str, ...] = ()
+    situation_words: str = ""
 
 
 def gazetteer_lookup(name: str) -> Place | None:
@@ -74,31 +85,47 @@ def _collapsed_names() -> dict[str, str]:
 
 def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> QueryIntent:
     """Split a query into the text to match and the hints it carries."""
-    words = fold(query).split()
+    words = fold_query(query).split()
     place, start, end = _find_place(words, lookup) if lookup else (None, 0, 0)
     rest = words[:start] + words[end:] if place else words
     age = _age(" ".join(rest))
     text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
     parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
+    unknown_parts = [p for w, found in parts.items() if not _data_knows(w) for p in found]
+    helps = found_in(text_words, unknown_parts)
     return QueryIntent(
         text=" ".join(text_words),
         strong_text=_strong(text_words),
         place=place,
         place_words=" ".join(words[start:end]) if place else "",
         languages=tuple(dict.fromkeys(code for w, code in _language_words().items() if w in keys)),
-        topics=_codes("topics", keys),
-        kinds=_codes("kinds", keys | heads),
-        audiences=_codes("audiences", keys | heads),
+        topics=_merged(_codes("topics", keys), (s.topics for s in helps)),
+        kinds=_merged(_codes("kinds", keys | heads), (s.kinds for s in helps)),
+        audiences=_merged(_codes("audiences", keys | heads), (s.audiences for s in helps)),
         costs=tuple(c for c in _codes("costs", keys) if c != "paid"),
         online=bool({collapse(w) for w in ONLINE_WORDS} & keys),
         age_months=age,
         parts={w: p for w, p in parts.items() if p},
+        situations=tuple(s.name for s in helps),
+        situation_words=" ".join(dict.fromkeys(w for s in helps for w in s.words.split())),
     )
 
 
+def _merged(codes: tuple[str, ...], more: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """Codes the words name, then those of the situations the query describes, once each."""
+    return tuple(dict.fromkeys([*codes, *(code for group in more for code in group)]))
+
+
 def known_word(word: str) -> bool:
-    """A word our own data knows (vocabularies, synonyms, languages, places): never 'corrected'."""
+    """A word never 'corrected': one our own data knows (vocabularies, synonyms, languages,
+    places), a German word of the lexicon ("zähne", "schulden") or a compound made of
+    dictionary words ("babybasar")."""
+    folded = fold(word)
+    return _data_knows(word) or is_german_word(folded) or bool(split_compound(folded))
+
+
+def _data_knows(word: str) -> bool:
     key = collapse(fold(word))
     return key in _known_terms() or key in _collapsed_names() or key in _synonym_words()
 

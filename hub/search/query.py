@@ -15,6 +15,7 @@ from typing import Any
 
 from hub.core.places import Place
 from hub.search.analysis import INDEX_DIR, modifier_words, stop_words
+from hub.search.duplicates import VISIBLE
 from hub.search.filters import (
     AGE_FACET,
     FACET_FILTERS,
@@ -62,6 +63,8 @@ def text_clause(intent: QueryIntent) -> Clause | None:
     if not intent.text:
         return None
     should = _word_clauses(intent) + _part_clauses(intent) + _pair_clauses(intent.text)
+    if intent.situation_words and weights()["situation_weight"]:
+        should.append(_situation_clause(intent.situation_words))
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -99,6 +102,14 @@ def _part_clauses(intent: QueryIntent) -> list[Clause]:
             if part in modifier_words()
         ]
     return clauses
+
+
+def _situation_clause(words: str) -> Clause:
+    """The names of the help for a described situation ("schläft nicht" → Schlafberatung,
+    Schreiambulanz): offers called so become candidates, below the typed words."""
+    w = weights()
+    return _multi_match(words, w["text_fields"], type="best_fields", tie_breaker=0.3,
+                        boost=w["situation_weight"])  # fmt: skip
 
 
 def _pair_clauses(text: str) -> list[Clause]:
@@ -164,6 +175,22 @@ def place_functions(place: Place | None) -> list[Clause]:
     ]
 
 
+def residence_functions(place: Place | None) -> list[Clause]:
+    """Score multipliers for the place of residence: her own town's offers first, online
+    offers published for it or its district next; offers nearby keep 1 and are ordered by
+    `nearness`, so a much better offer in the next town can still rank above a weak one at
+    home."""
+    if not place:
+        return []
+    r = weights()["residence"]
+    districts = sorted({ags[:5] for ags in place.ags})
+    online_here = [{"term": {"online": True}}, {"terms": {"district_ags": districts}}]
+    return [
+        {"filter": {"terms": {"location_ags": list(place.ags)}}, "weight": r["in_place"]},
+        {"filter": {"bool": {"filter": online_here}}, "weight": r["online"]},
+    ]
+
+
 def nearness(query: Clause, origin: tuple[float, float]) -> Clause:
     """Multiply by 1 + w·decay(distance to the nearest location); online offers keep 1."""
     p = weights()["place"]
@@ -210,7 +237,7 @@ def scored_query(
         query["bool"]["should"] = [words]
     if filters:
         query["bool"]["filter"] = filters
-    functions = hint_functions(intent) + place_functions(intent.place)
+    functions = hint_functions(intent) + place_functions(intent.place) + residence_functions(place)
     if functions:
         query = {
             "function_score": {
@@ -247,8 +274,9 @@ def _point(place: Place | None) -> tuple[float, float] | None:
 
 def build_query(request: SearchRequest, intent: QueryIntent, place: Place | None = None) -> Clause:
     """The query with every filter inside (no facets): the set of offers a search finds, as
-    held by `hub.search.prepared.PreparedSearch` for the map, exports and rank evaluation."""
-    filters = list(filter_clauses(request, place).values())
+    held by `hub.search.prepared.PreparedSearch` for the map, exports and rank evaluation;
+    the non-canonical copies of duplicates are never among them (`VISIBLE`)."""
+    filters = [*filter_clauses(request, place).values(), VISIBLE]
     return scored_query(request, intent, place=place, filters=filters)
 
 
@@ -263,7 +291,7 @@ def build_search(
     paging (`from` or `search_after`), per-hit distance and the given facet aggregations."""
     clauses = filter_clauses(request, place)
     facet_keys = {*FACET_FILTERS, AGE_FACET}
-    query_filters = [c for k, c in clauses.items() if k not in facet_keys]
+    query_filters = [*(c for k, c in clauses.items() if k not in facet_keys), VISIBLE]
     post = [c for k, c in clauses.items() if k in facet_keys]
     body: Clause = {
         "query": scored_query(request, intent, place=place, filters=query_filters),

@@ -14,6 +14,7 @@ import structlog
 
 from hub.core.errors import ReindexError
 from hub.search.analysis import offer_index_body
+from hub.search.duplicate_groups import settle_all
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, alias_targets, create_offer_index, swap_alias
 
@@ -61,6 +62,7 @@ def reindex(engine: SearchEngine) -> ReindexResult:
             raise ReindexError(f"reindex failures: {result['failures'][:3]}")
         engine.request("PUT", f"/{new}/_settings", {"index": {"refresh_interval": "1s"}})
         engine.request("POST", f"/{new}/_refresh")
+        settle_all(engine, new)  # groups as the current duplicate detection forms them
         before = int(engine.request("GET", f"/{old}/_count")["count"])
         after = int(engine.request("GET", f"/{new}/_count")["count"])
         if before != after:

@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hub.core.vocab import vocabulary
 
 SortOrder = Literal["relevance", "distance", "next_date"]
+RADIUS_KM = 15.0
+"""Default radius around the place of residence."""
+MIN_RADIUS_KM, MAX_RADIUS_KM = 1.0, 100.0
 CostCode = Literal["free", "reduced", "paid", "unknown"]
 
 
@@ -36,7 +39,16 @@ class SearchRequest(BaseModel):
     )
     district: list[str] = Field(default_factory=list, description="District keys (5 digits).")
     place: str | None = Field(
-        None, max_length=100, description="Place of residence as typed (name, postcode, AGS)."
+        None,
+        max_length=100,
+        description="Place of residence as typed (name, postcode, AGS): its offers first, then "
+        "offers within `radius_km` and online offers published for it or its district.",
+    )
+    radius_km: float = Field(
+        RADIUS_KM,
+        ge=MIN_RADIUS_KM,
+        le=MAX_RADIUS_KM,
+        description="Radius around the place of residence in kilometres.",
     )
     near: Near | None = None
     age_months: int | None = Field(None, ge=0, le=216, description="The child's age.")

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from hub.core.errors import NotFound, UnknownPlace
 from hub.core.metrics import SEARCH_SECONDS
 from hub.core.places import Place, resolve_place
 from hub.search.engine import SearchEngine
 from hub.search.facets import FacetValue, parse_facets
+from hub.search.fallbacks import (
+    FallbackKind,
+    counselling_body,
+    counselling_place,
+    needs_fallbacks,
+    relaxations,
+    whole_district,
+    wider_radii,
+    youth_office,
+    youth_office_body,
+)
 from hub.search.geo import BBox, Cluster, parse_clusters
 from hub.search.indices import OFFERS
 from hub.search.intent import PlaceLookup, QueryIntent, gazetteer_lookup
@@ -40,20 +51,41 @@ from hub.search.suggest import (
     worth_checking,
 )
 
+PlaceMatch = Literal["in_place", "nearby", "online"]
+
 
 @dataclass(frozen=True)
 class Hit:
-    """One offer as found: its document, score, distance to the searched place, sort key."""
+    """One offer as found: its document, score, distance to the searched place, sort key, and
+    how it relates to the place of residence (there, nearby, online for it)."""
 
     offer: dict[str, Any]
     score: float | None
     distance_km: float | None
     sort: list[Any]
+    place_match: PlaceMatch | None = None
 
     @property
     def distance_approximate(self) -> bool:
         """The distance is measured to the centre of the source's area, not to a venue."""
         return self.distance_km is not None and bool(self.offer.get("geo_approximate"))
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The nearest thing that exists when a search finds (almost) nothing, marked by kind:
+    the search without one constraint (`dropped`), in a larger radius (`radius_km`) or in the
+    whole district of its municipality filter (`district`), or the
+    youth welfare office's general counselling for `place` (offers, else the office)."""
+
+    kind: FallbackKind
+    total: int
+    hits: list[Hit]
+    dropped: str | None = None
+    radius_km: float | None = None
+    district: list[str] | None = None
+    place: str | None = None
+    office: dict[str, Any] | None = None
 
 
 @dataclass
@@ -68,6 +100,7 @@ class SearchPage:
     place: Place | None = None
     intent: QueryIntent | None = None
     warnings: list[str] = field(default_factory=list)
+    fallbacks: list[Fallback] = field(default_factory=list)
 
 
 def resolve_residence(request: SearchRequest) -> Place | None:
@@ -113,15 +146,26 @@ def run_search(
 
 
 def search_page(
-    engine: SearchEngine, search: PreparedSearch, *, index: str | None = None, facets: bool = True
+    engine: SearchEngine,
+    search: PreparedSearch,
+    *,
+    index: str | None = None,
+    facets: bool = True,
+    fallbacks: bool = True,
 ) -> SearchPage:
-    """One page of the result list of a prepared search, with facet counts and distances."""
+    """One page of the result list of a prepared search, with facet counts and distances; a
+    first page with (almost) nothing also gets the nearest alternatives (`find_fallbacks`)."""
     request = search.request
     answer = _search(engine, index, list_body(search, facets=facets))
-    hits = [_hit(raw, request) for raw in answer["hits"]["hits"]]
+    hits = [_hit(raw, request, search.place) for raw in answer["hits"]["hits"]]
     full_page = len(hits) == request.size
+    total = int(answer["hits"]["total"]["value"])
+    found = []
+    if fallbacks and needs_fallbacks(request, total):
+        found = find_fallbacks(engine, search, total, index=index)
     return SearchPage(
-        total=int(answer["hits"]["total"]["value"]),
+        total=total,
+        fallbacks=found,
         hits=hits,
         facets=parse_facets(answer.get("aggregations", {})),
         next_search_after=hits[-1].sort if hits and full_page else None,
@@ -129,6 +173,54 @@ def search_page(
         place=search.place,
         intent=search.intent,
     )
+
+
+def find_fallbacks(
+    engine: SearchEngine, search: PreparedSearch, total: int, *, index: str | None = None
+) -> list[Fallback]:
+    """The nearest things that exist for a search with `total` hits: each constraint dropped
+    in turn (when that finds more), the next larger radius that finds more, and the general
+    counselling of the youth welfare office for the place."""
+    out: list[Fallback] = []
+    for dropped, relaxed in relaxations(search.request):
+        corrected = None if dropped == "q" else search.corrected
+        variant = prepare(relaxed, place=search.place, corrected=corrected)
+        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
+        if page.total > total:
+            out.append(Fallback("relaxed", page.total, page.hits, dropped=dropped))
+    for wider in wider_radii(search.request):
+        variant = prepare(wider, place=search.place, corrected=search.corrected)
+        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
+        if page.total > total:
+            out.append(Fallback("nearby", page.total, page.hits, radius_km=wider.radius_km))
+            break
+    district = whole_district(search.request)
+    if district is not None:
+        variant = prepare(district, place=search.place, corrected=search.corrected)
+        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
+        if page.total > total:
+            out.append(Fallback("nearby", page.total, page.hits, district=district.district))
+    office = _youth_office(engine, search, index)
+    return out + ([office] if office else [])
+
+
+def _youth_office(
+    engine: SearchEngine, search: PreparedSearch, index: str | None
+) -> Fallback | None:
+    """General counselling for the place of the search, else its youth welfare office."""
+    place = counselling_place(search.request, search.place, search.intent.place)
+    if place is None:
+        return None
+    answer = _search(engine, index, counselling_body(place))
+    raws = answer["hits"]["hits"]
+    if raws:
+        hits = [_hit(raw, search.request, place) for raw in raws]
+        total = int(answer["hits"]["total"]["value"])
+        return Fallback("youth_office", total, hits, place=place.label)
+    office = youth_office(_search(engine, index, youth_office_body(place))["hits"]["hits"])
+    if office is None:
+        return None
+    return Fallback("youth_office", 0, [], place=place.label, office=office)
 
 
 def map_clusters(
@@ -195,7 +287,7 @@ def _search(engine: SearchEngine, index: str | None, body: dict[str, Any]) -> An
     return engine.request("POST", f"/{index or engine.name(OFFERS)}/_search", body)
 
 
-def _hit(raw: dict[str, Any], request: SearchRequest) -> Hit:
+def _hit(raw: dict[str, Any], request: SearchRequest, place: Place | None = None) -> Hit:
     sort = list(raw.get("sort", []))
     distance: float | None = None
     if request.sort == "distance" and sort and isinstance(sort[0], int | float):
@@ -203,4 +295,14 @@ def _hit(raw: dict[str, Any], request: SearchRequest) -> Hit:
     else:
         values = raw.get("fields", {}).get("distance_km")
         distance = float(values[0]) if values and values[0] is not None else None
-    return Hit(offer=raw["_source"], score=raw.get("_score"), distance_km=distance, sort=sort)
+    offer = raw["_source"]
+    return Hit(offer, raw.get("_score"), distance, sort, place_match(offer, place))
+
+
+def place_match(offer: dict[str, Any], place: Place | None) -> PlaceMatch | None:
+    """How an offer found around a place relates to it: located there, online, or nearby."""
+    if place is None:
+        return None
+    if set(offer.get("location_ags") or ()) & set(place.ags):
+        return "in_place"
+    return "online" if offer.get("online") else "nearby"

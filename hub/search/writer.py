@@ -17,6 +17,7 @@ from typing import Any
 from hub.core.errors import EngineUnavailable
 from hub.core.schema import Offer
 from hub.search.documents import search_document
+from hub.search.duplicate_groups import settle
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, RAW, TOMBSTONES, alias_targets, ensure_registry_index
 from hub.search.raw import RawEntry, RawStore
@@ -62,6 +63,7 @@ class OfferWriter:
         self.index = targets[-1]
         self.raw = RawStore(engine)
         self._raw_ready = False
+        self._touched: set[str] = set()  # blocking keys whose duplicate groups may have changed
 
     def existing(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """content_hash and updated_at of the already indexed documents among `ids`."""
@@ -71,7 +73,7 @@ class OfferWriter:
             "POST",
             f"/{self.index}/_mget",
             {"ids": list(ids)},
-            params={"_source_includes": "content_hash,updated_at"},
+            params={"_source_includes": "content_hash,updated_at,duplicate_keys"},
         )
         return {d["_id"]: d["_source"] for d in found["docs"] if d.get("found")}
 
@@ -103,7 +105,10 @@ class OfferWriter:
             if known and _is_newer(known.get("updated_at"), offer.updated_at):
                 result.stale += 1
                 continue
-            actions.append(self._index_action(offer))
+            action = self._index_action(offer)
+            self._touched.update(action["_source"]["duplicate_keys"])
+            self._touched.update((known or {}).get("duplicate_keys") or [])  # the old place
+            actions.append(action)
         created = {a["_id"] for a in actions if a["_id"] not in existing}
         for ok, item in self.engine.streaming_bulk(actions, chunk_size=chunk_size):
             info = item.get("index", {})
@@ -167,8 +172,13 @@ class OfferWriter:
 
     def delete(self, ids: Iterable[str], chunk_size: int = 500) -> WriteResult:
         """Delete documents by id, their kept payloads with them (missing ones count as already
-        deleted; only offers are counted)."""
+        deleted; only offers are counted). Call `refresh` afterwards: it settles the duplicate
+        groups the deleted records were in."""
         result = WriteResult()
+        ids = list(ids)
+        for start in range(0, len(ids), chunk_size):
+            for known in self.existing(ids[start : start + chunk_size]).values():
+                self._touched.update(known.get("duplicate_keys") or [])
         for ok, item in self.engine.streaming_bulk(self._delete_actions(ids), chunk_size):
             info = item.get("delete", {})
             if ok or info.get("status") == 404:
@@ -223,7 +233,11 @@ class OfferWriter:
             body["search_after"] = hits[-1]["sort"]
 
     def refresh(self) -> None:
+        """Make the writes visible, then settle the duplicate groups they touched."""
         self.engine.request("POST", f"/{self.index}/_refresh")
+        touched, self._touched = self._touched, set()
+        if touched:
+            settle(self.engine, self.index, touched)
 
 
 def _is_newer(indexed: str | None, incoming: datetime) -> bool:

@@ -40,13 +40,25 @@ def validate_source(settings: Settings, data: SourceInput) -> None:
         fetcher.close()
 
 
-def register_source(settings: Settings, registry: SourceRegistry, data: SourceInput) -> Registered:
-    """Validate and register a source with a fresh API key; `ConfigError` if the id is taken."""
+def register_source(
+    settings: Settings,
+    registry: SourceRegistry,
+    data: SourceInput,
+    *,
+    organisation_id: str | None = None,
+) -> Registered:
+    """Validate and register a source with a fresh API key, owned by `organisation_id` when
+    given; `ConfigError` if the id is taken."""
     validate_source(settings, data)
     key = new_api_key()
     registry.create(data)
-    source = registry.update(data.id, lambda s: s.api_key_hashes.append(hash_key(key)))
-    log.info("source.registered", source_id=data.id, kind=data.kind)
+
+    def first_key(source: Source) -> None:
+        source.api_key_hashes.append(hash_key(key))
+        source.organisation_id = organisation_id
+
+    source = registry.update(data.id, first_key)
+    log.info("source.registered", source_id=data.id, kind=data.kind, organisation=organisation_id)
     return Registered(source, key)
 
 

@@ -1,11 +1,10 @@
 """Webhook signing secrets and API keys of a source: creation, rotation with overlap, lookup.
 
-Trade-off, stated honestly: Standard Webhooks signatures are HMACs, so the receiver needs the
-secret itself — it cannot be stored as a hash like an API key. Secrets therefore live in the
-source's registry document (`hub-sources`, which only the hub's engine credentials can read),
-are returned exactly once when created, never appear in API output or logs (only a short
-fingerprint does), and expire after rotation. Encrypting them at rest with a key from the
-settings would only move the problem to that key; the engine's own access control is the line.
+Standard Webhooks signatures are HMACs, so the receiver needs the secret itself — it cannot be
+stored as a hash like an API key. Secrets therefore live in the source's registry document
+sealed with `HUB_SECRETS_KEY` (`hub.sources.vault`, the same key ring as connector credentials;
+the registry seals them on every write), are returned exactly once when created, never appear
+in API output or logs (only a short fingerprint does), and expire after rotation.
 """
 
 from __future__ import annotations
@@ -15,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.core.settings import Settings
 from hub.core.signing import generate_secret
 from hub.sources.keys import hash_key, new_api_key
 from hub.sources.store import Source, SourceRegistry
+from hub.sources.vault import box_for
 
 DEFAULT_OVERLAP_HOURS = 24
 
@@ -47,11 +48,12 @@ def is_valid(entry: dict[str, Any], now: datetime) -> bool:
     return bool(entry.get("secret")) and (expiry is None or expiry > now)
 
 
-def active_secrets(source: Source, now: datetime | None = None) -> list[str]:
-    """The secrets a webhook of `source` may be signed with right now (newest first)."""
+def active_secrets(source: Source, settings: Settings, now: datetime | None = None) -> list[str]:
+    """The clear secrets a webhook of `source` may be signed with right now (newest first)."""
     moment = now or datetime.now(UTC)
+    box = box_for(settings)
     valid = [e for e in source.webhook_secrets if is_valid(e, moment)]
-    return [str(e["secret"]) for e in reversed(valid)]
+    return [box.open(str(e["secret"])) for e in reversed(valid)]
 
 
 def add_secret(

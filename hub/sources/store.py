@@ -10,15 +10,18 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
+from hub.sources.vault import box_for, seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EMAIL = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$"
+EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL, max_length=254)]
 
 
 class SourceState(StrEnum):
@@ -45,6 +48,11 @@ class SourceInput(BaseModel):
         description="Hours between full reconciliations (deletions reach incremental syncs "
         "only through them); empty: the hub's default (`HUB_RECONCILE_HOURS`, daily).",
     )
+    contact_emails: list[EmailAddress] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Where parents' correction reports and freshness reminders are sent.",
+    )
 
     @field_validator("id")
     @classmethod
@@ -65,6 +73,11 @@ class SourceInput(BaseModel):
 class Source(SourceInput):
     """A registered source as stored."""
 
+    organisation_id: str | None = Field(
+        None,
+        description="The organisation (Jugendamt) that owns the source; none for sources "
+        "registered with the admin token before organisations existed.",
+    )
     state: SourceState = SourceState.PENDING
     state_reason: str = ""
     api_key_hashes: list[str] = Field(default_factory=list)
@@ -107,8 +120,16 @@ class SourceRegistry:
             ) from None
         return _from_hit(found)
 
-    def list(self, state: SourceState | None = None) -> list[Source]:
-        query: dict[str, Any] = {"term": {"state": state.value}} if state else {"match_all": {}}
+    def list(
+        self, state: SourceState | None = None, organisation_id: str | None = None
+    ) -> list[Source]:
+        """Every source (at most 10 000), optionally of one state or one organisation."""
+        terms: list[dict[str, Any]] = []
+        if state:
+            terms.append({"term": {"state": state.value}})
+        if organisation_id:
+            terms.append({"term": {"organisation_id": organisation_id}})
+        query: dict[str, Any] = {"bool": {"filter": terms}} if terms else {"match_all": {}}
         body = {"size": 10000, "query": query, "sort": [{"id": "asc"}], "seq_no_primary_term": True}
         hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
         return [_from_hit(hit) for hit in hits]
@@ -120,7 +141,7 @@ class SourceRegistry:
             self.engine.request(
                 "PUT",
                 f"/{self.index}/_create/{source.id}",
-                source.model_dump(mode="json"),
+                self._stored(source),
                 params={"refresh": "true"},
             )
         except ConflictError:
@@ -139,7 +160,7 @@ class SourceRegistry:
         result = self.engine.request(
             "PUT",
             self.engine.doc_path(SOURCES, source.id),
-            source.model_dump(mode="json"),
+            self._stored(source),
             params=params,
         )
         source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
@@ -155,6 +176,20 @@ class SourceRegistry:
             except ConflictError:
                 continue
         raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
+
+    def _stored(self, source: Source) -> dict[str, Any]:
+        """The document as written: connector and webhook secrets sealed (`hub.sources.vault`)."""
+        settings = self.engine.settings
+        source.config = seal_for_storage(source.kind, source.config, settings)
+        if source.webhook_secrets:
+            box = box_for(settings)
+            source.webhook_secrets = [
+                {**entry, "secret": box.reseal(str(entry["secret"]))}
+                if entry.get("secret")
+                else entry
+                for entry in source.webhook_secrets
+            ]
+        return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:
         self.get(source_id)

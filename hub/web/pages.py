@@ -16,9 +16,17 @@ from hub.core.settings import Settings
 from hub.web.api_client import api_get, has_route, query_params, request_id
 from hub.web.i18n import Translator, negotiate
 from hub.web.jsonld import offer_jsonld, script_json
+from hub.web.report_form import ReportState, freshness, new_state
 from hub.web.search_form import PAGE_SIZE, SearchForm, api_params, page_query, parse_form
 from hub.web.templating import render
-from hub.web.views import area_names, facet_groups, hit_view, page_count, place_text
+from hub.web.views import (
+    area_names,
+    facet_groups,
+    fallback_views,
+    hit_view,
+    page_count,
+    place_text,
+)
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 SEARCH_PATH = "/api/v1/offers"
@@ -83,10 +91,13 @@ def _results_context(
             "facets": [],
             "did_you_mean": None,
             "search_failed": False,
+            "fallbacks": [],
         }
     total = int(data.get("total", 0))
+    place = str((data.get("place") or {}).get("label") or "")
     return {
-        "hits": [hit_view(hit, tr) for hit in data.get("hits", [])],
+        "hits": [hit_view(hit, tr, place) for hit in data.get("hits", [])],
+        "fallbacks": fallback_views(data.get("fallbacks") or [], form, tr, place),
         "total": total,
         "pages": page_count(total, PAGE_SIZE),
         "facets": facet_groups(data.get("facets") or {}, form, accepted, tr),
@@ -136,6 +147,16 @@ def _page_config(request: Request, tr: Translator, params: list[tuple[str, str]]
 
 @router.get("/angebote/{offer_id:path}", response_class=HTMLResponse)
 async def detail_page(request: Request, offer_id: str) -> HTMLResponse:
+    sent = request.query_params.get("gemeldet") == "1"
+    return await render_detail(
+        request, offer_id, report=new_state(_settings(request), offer_id, sent=sent)
+    )
+
+
+async def render_detail(
+    request: Request, offer_id: str, *, report: ReportState, status: int = 200
+) -> HTMLResponse:
+    """The offer page; `report` is the state of its "Fehler melden" form."""
     tr = translator(request)
     settings = _settings(request)
     path = f"{SEARCH_PATH}/{quote(offer_id, safe=':')}"
@@ -153,5 +174,7 @@ async def detail_page(request: Request, offer_id: str) -> HTMLResponse:
         areas=area_names(offer.get("area_ags") or []),
         jsonld=script_json(offer_jsonld(offer, page_url)),
         back_url=f"/?lang={tr.lang}",
+        report=report,
+        freshness=freshness(settings, offer, tr),
     )
-    return render("detail.html", settings, **ctx)
+    return render("detail.html", settings, status=status, **ctx)

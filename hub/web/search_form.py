@@ -27,6 +27,10 @@ FACETS: dict[str, tuple[str, str]] = {
 }
 MULTI = ("topic", "kind", "age_group", "language", "cost", "accessibility")
 SORTS = ("relevance", "distance", "next_date")
+RADIUS_CHOICES = (5, 10, 15, 25, 50, 100)
+"""Radii offered around the place of residence (km); the API's default is 15."""
+DEFAULT_RADIUS = 15
+MIN_RADIUS, MAX_RADIUS = 1, 100
 
 
 @dataclass
@@ -35,6 +39,7 @@ class SearchForm:
 
     q: str = ""
     place: str = ""
+    km: str = ""
     age: str = ""
     age_unit: str = "y"
     pregnancy: bool = False
@@ -44,6 +49,18 @@ class SearchForm:
     selected: dict[str, list[str]] = field(default_factory=dict)
     resolved: Place | None = None
     errors: dict[str, str] = field(default_factory=dict)  # form field → catalogue key
+
+    @property
+    def radius(self) -> int:
+        """The chosen radius in km (the default when none or an invalid one was given)."""
+        if not self.km or "km" in self.errors:
+            return DEFAULT_RADIUS
+        return int(self.km)
+
+    @property
+    def radius_choices(self) -> list[int]:
+        """The select's choices, with a radius from a link kept even when not a standard one."""
+        return sorted({*RADIUS_CHOICES, self.radius})
 
     @property
     def age_months(self) -> int | None:
@@ -86,6 +103,7 @@ def parse_form(items: list[tuple[str, str]]) -> SearchForm:
     form = SearchForm(
         q=first.get("q", "")[:200],
         place=first.get("place", "")[:100],
+        km=first.get("km", "")[:10],
         age=first.get("age", ""),
         age_unit="m" if first.get("age_unit") == "m" else "y",
         pregnancy=first.get("pregnancy") in ("1", "true", "on"),
@@ -95,6 +113,7 @@ def parse_form(items: list[tuple[str, str]]) -> SearchForm:
     )
     form.page = _page(first.get("page", "1"))
     _check_age(form)
+    _check_km(form)
     if form.place:
         form.resolved = resolve_place(form.place)
         if form.resolved is None:
@@ -104,6 +123,13 @@ def parse_form(items: list[tuple[str, str]]) -> SearchForm:
 
 def _page(text: str) -> int:
     return max(1, min(int(text), 500)) if text.isdigit() else 1
+
+
+def _check_km(form: SearchForm) -> None:
+    if not form.km:
+        return
+    if not form.km.isdigit() or not MIN_RADIUS <= int(form.km) <= MAX_RADIUS:
+        form.errors["km"] = "error.km_invalid"
 
 
 def _check_age(form: SearchForm) -> None:
@@ -141,7 +167,8 @@ def _place_params(form: SearchForm, accepted: frozenset[str]) -> Params:
     if form.resolved is None:
         return []
     if "place" in accepted:
-        return [("place", form.place)]
+        radius = [("km", str(form.radius))] if form.km and "km" in accepted else []
+        return [("place", form.place), *radius]
     return [("ags", ags) for ags in form.resolved.ags]
 
 
@@ -156,7 +183,7 @@ def _pregnancy_params(accepted: frozenset[str]) -> Params:
 def page_query(form: SearchForm, lang: str, page: int | None = None) -> Params:
     """The page's own query string for links (paging, "Meinten Sie", language switch)."""
     items: Params = [("lang", lang)]
-    for key in ("q", "place", "age"):
+    for key in ("q", "place", "km", "age"):
         value = getattr(form, key)
         if value:
             items.append((key, value))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from hub.core.places import municipality
 from hub.web.i18n import Translator
-from hub.web.search_form import FACETS, SearchForm
+from hub.web.search_form import FACETS, SearchForm, page_query
 
 SUMMARY_CHARS = 240
 
@@ -45,6 +45,51 @@ class HitView:
     next_date_iso: str = ""
     summary: str = ""
     badges: list[str] = field(default_factory=list)
+    publishers: list[Publisher] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """A source that publishes the offer, with its own page of it."""
+
+    name: str
+    url: str
+
+
+def publishers(offer: dict[str, Any]) -> list[Publisher]:
+    """Every source publishing the same offer (`hub.search.duplicate_groups`), when more than
+    one does; empty for an offer only one source publishes."""
+    listed = offer.get("publishers") or []
+    found = [Publisher(str(p.get("name") or ""), str(p.get("url") or "")) for p in listed]
+    return found if len(found) > 1 else []
+
+
+@dataclass
+class FallbackView:
+    """One block of "the nearest thing that exists", marked by its heading."""
+
+    kind: str
+    heading: str
+    hits: list[HitView]
+    link: str = ""
+    link_text: str = ""
+    office_url: str = ""
+
+
+# what a relaxed search dropped → the change of the page's form that applies it
+_DROPS: dict[str, dict[str, Any]] = {
+    "q": {"q": ""},
+    "age_months": {"age": ""},
+    "pregnancy": {"pregnancy": False},
+    "online": {"online": ""},
+}
+_DROPPED_PARAMS = {
+    "topics": "topic",
+    "kinds": "kind",
+    "languages": "language",
+    "cost": "cost",
+    "accessibility": "accessibility",
+}
 
 
 def detail_path(offer_id: str, lang: str) -> str:
@@ -66,11 +111,12 @@ def place_text(offer: dict[str, Any], tr: Translator) -> str:
     return names[0]
 
 
-def hit_view(offer: dict[str, Any], tr: Translator) -> HitView:
+def hit_view(offer: dict[str, Any], tr: Translator, place: str = "") -> HitView:
+    """A result row; with a place of residence, offers there say "in <place>" instead of a
+    distance."""
     summary = offer.get("summary") or offer.get("description") or ""
     if len(summary) > SUMMARY_CHARS:
         summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    distance = offer.get("distance_km")
     badges = [tr.label("kinds", offer["kind"])] if offer.get("kind") else []
     if offer.get("cost") in ("free", "reduced"):
         badges.append(tr.label("costs", offer["cost"]))
@@ -84,14 +130,85 @@ def hit_view(offer: dict[str, Any], tr: Translator) -> HitView:
         url=offer["url"],
         provider=(offer.get("provider") or {}).get("name", ""),
         place=place_text(offer, tr),
-        distance=tr.km(float(distance), approximate=bool(offer.get("distance_approximate")))
-        if isinstance(distance, (int, float))
-        else "",
+        distance=_distance(offer, tr, place),
         next_date=tr.datetime(next_date) if next_date else "",
         next_date_iso=next_date,
         summary=summary,
         badges=badges,
+        publishers=publishers(offer),
     )
+
+
+def _distance(offer: dict[str, Any], tr: Translator, place: str) -> str:
+    approximate = bool(offer.get("distance_approximate"))
+    if place and offer.get("place_match") == "in_place" and not approximate:
+        return tr.t("result.in_place", place=place)
+    distance = offer.get("distance_km")
+    if isinstance(distance, (int, float)):
+        return tr.km(float(distance), approximate=approximate)
+    return ""
+
+
+def fallback_views(
+    fallbacks: list[dict[str, Any]], form: SearchForm, tr: Translator, place: str = ""
+) -> list[FallbackView]:
+    """The API's fallbacks as marked blocks, each with a link that applies it on this page."""
+    out = []
+    for item in fallbacks:
+        kind = item.get("kind")
+        hits = [hit_view(hit, tr, place) for hit in item.get("hits") or []]
+        count = int(item.get("total") or 0)
+        if kind == "relaxed":
+            what = tr.t(f"fallback.dropped.{item.get('dropped')}")
+            changed = _without(form, str(item.get("dropped")))
+            out.append(
+                FallbackView(
+                    "relaxed",
+                    tr.t("fallback.relaxed", what=what, count=count),
+                    hits,
+                    _link(changed, tr) if changed else "",
+                    tr.t("fallback.relaxed_link", what=what) if changed else "",
+                )
+            )
+        elif kind == "nearby" and item.get("radius_km"):
+            km = round(float(item["radius_km"]))
+            out.append(
+                FallbackView(
+                    "nearby",
+                    tr.t("fallback.nearby", km=km, count=count),
+                    hits,
+                    _link(replace(form, km=str(km), page=1), tr),
+                    tr.t("fallback.nearby_link", km=km),
+                )
+            )
+        elif kind == "youth_office":
+            office = item.get("office") or {}
+            heading = (
+                tr.t("fallback.office", place=item.get("place", ""), name=office["name"])
+                if office.get("name")
+                else tr.t("fallback.youth_office", place=item.get("place", ""))
+            )
+            url = str(office.get("url") or "")
+            view = FallbackView("youth_office", heading, hits, office_url=url)
+            if url:
+                view.link_text = tr.t("fallback.office_link")
+            out.append(view)
+    return out
+
+
+def _without(form: SearchForm, dropped: str) -> SearchForm | None:
+    """The form without what a relaxed search dropped (None: not a field of this page)."""
+    if dropped in _DROPS:
+        return replace(form, page=1, **_DROPS[dropped])
+    param = _DROPPED_PARAMS.get(dropped)
+    if param is None:
+        return None
+    selected = {**form.selected, param: []}
+    return replace(form, page=1, selected=selected)
+
+
+def _link(form: SearchForm, tr: Translator) -> str:
+    return "/?" + urlencode(page_query(form, tr.lang))
 
 
 def facet_groups(

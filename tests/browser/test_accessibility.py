@@ -64,3 +64,50 @@ def test_widget_frame(axe_page: Page, hub_api: str) -> None:
     axe_page.goto(f"{hub_api}/widget/frame?ags=05962032&lang=de")
     expect(axe_page.locator("#hits .hit").first).to_be_visible()
     assert serious_violations(axe_page) == []
+
+
+def test_search_page_with_radius_and_fallbacks(axe_page: Page, hub_api: str) -> None:
+    axe_page.goto(f"{hub_api}/?lang=de&q=quokkaxylophon&place=L%C3%BCdenscheid&km=10")
+    expect(axe_page.locator("#km")).to_have_value("10")
+    expect(axe_page.locator(".fallbacks .fallback").first).to_be_visible()
+    assert serious_violations(axe_page) == []
+
+
+def _tab_to(page: Page, selector: str, presses: int = 120) -> None:
+    """Press Tab until `selector` has the focus (keyboard only, no clicks)."""
+    target = page.locator(selector)
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} is not reachable with the keyboard")
+
+
+def test_report_form_by_keyboard_with_refusal_and_thanks(axe_page: Page, hub_api: str) -> None:
+    """ "Fehler melden" on an offer page, used with the keyboard only: a too quick post comes
+    back with the German reason and the text kept, the next one is thanked; axe on each state."""
+    axe_page.goto(f"{hub_api}/?lang=de&q=geburtsvorbereitung")
+    axe_page.locator("#hits .hit-title a").first.click()
+    axe_page.wait_for_url(re.compile(r"/angebote/"))
+    _tab_to(axe_page, "#report-zeiten")
+    axe_page.keyboard.press("ArrowDown")  # within the radio group: the next choice
+    expect(axe_page.locator("#report-ort")).to_be_checked()
+    axe_page.keyboard.press("Tab")
+    expect(axe_page.locator("#report-message")).to_be_focused()
+    axe_page.keyboard.type("Der Kurs findet im Gemeindehaus statt, nicht im Rathaus.")
+    axe_page.keyboard.press("Tab")
+    expect(axe_page.locator("#report-contact")).to_be_focused()
+    axe_page.keyboard.type("mutter@example.org")
+    axe_page.keyboard.press("Tab")  # the honeypot (tabindex -1) is skipped
+    expect(axe_page.locator(".report-form button[type=submit]")).to_be_focused()
+    axe_page.keyboard.press("Enter")  # at once: too quick for a person
+    expect(axe_page.locator("#report-error")).to_contain_text("zu schnell")
+    expect(axe_page.locator("#report-message")).to_have_value(re.compile("Gemeindehaus"))
+    assert serious_violations(axe_page) == []
+
+    axe_page.wait_for_timeout(3500)  # HUB_REPORT_MIN_SECONDS (3) after the form came back
+    _tab_to(axe_page, ".report-form button[type=submit]")
+    axe_page.keyboard.press("Enter")
+    axe_page.wait_for_url(re.compile(r"gemeldet=1"))
+    expect(axe_page.locator(".notice-success")).to_contain_text("Danke")
+    assert serious_violations(axe_page) == []

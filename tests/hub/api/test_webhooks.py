@@ -24,6 +24,7 @@ from hub.core.signing import sign_headers
 from hub.dev.processes import Supervisor
 from hub.push.receiver import WebhookReceiver, dedupe_key
 from hub.search.engine import SearchEngine
+from hub.search.indices import SOURCES
 from hub.sources.secrets import rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry, SourceState
 from tests.support.stack import free_port, supervisor
@@ -474,7 +475,11 @@ def test_cli_rotates_webhook_secret_with_overlap_and_api_key(source, engine) -> 
     done = runner.invoke(app, ["rotate-webhook-secret", source_id, "--overlap-hours", "1"])
     assert done.exit_code == 0, done.output
     new = done.output.split("(shown once): ")[1].split()[0]
-    assert active_secrets(SourceRegistry(engine).get(source_id)) == [new, old]
+    assert active_secrets(SourceRegistry(engine).get(source_id), engine.settings) == [new, old]
+    stored = engine.request("GET", engine.doc_path(SOURCES, source_id))["_source"]
+    sealed = [entry["secret"] for entry in stored["webhook_secrets"]]
+    assert all(value.startswith("fernet:") for value in sealed)
+    assert new not in json.dumps(stored) and old not in json.dumps(stored)
     done = runner.invoke(app, ["rotate-api-key", source_id])
     assert done.exit_code == 0, done.output
     key = done.output.split("(shown once): ")[1].split()[0]

@@ -13,9 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import RELEVANCE_CORPUS, RELEVANCE_HELDOUT, RELEVANCE_QUERIES
+from tests.support.paths import (
+    RELEVANCE_CORPUS,
+    RELEVANCE_HELDOUT,
+    RELEVANCE_HELDOUT2,
+    RELEVANCE_QUERIES,
+)
 
-FILES = {"dev": RELEVANCE_QUERIES, "heldout": RELEVANCE_HELDOUT}
+FILES = {"dev": RELEVANCE_QUERIES, "heldout": RELEVANCE_HELDOUT, "heldout2": RELEVANCE_HELDOUT2}
+PREFIXES = {"dev": "dev-", "heldout": "ho-", "heldout2": "h2-"}
 FILTER_KINDS = {"municipality_ags", "age_months", "topic", "language", "near"}
 SPLITS = {"tune", "report"}
 AGS = re.compile(r"^05\d{6}$")
@@ -72,14 +78,15 @@ def passes(offer: dict[str, Any], filters: dict[str, Any]) -> bool:
 def test_ids_are_unique_and_carry_the_file_prefix(name: str) -> None:
     ids = [q["id"] for q in queries(FILES[name])]
     assert len(ids) == len(set(ids))
-    prefix = "dev-" if name == "dev" else "ho-"
+    prefix = PREFIXES[name]
     assert all(i.startswith(prefix) for i in ids), [i for i in ids if not i.startswith(prefix)]
 
 
 def test_no_query_id_or_text_is_shared_between_the_files() -> None:
-    dev, heldout = queries(RELEVANCE_QUERIES), queries(RELEVANCE_HELDOUT)
-    assert {q["id"] for q in dev}.isdisjoint(q["id"] for q in heldout)
-    assert {q["query"] for q in dev}.isdisjoint(q["query"] for q in heldout)
+    ids = [q["id"] for path in FILES.values() for q in queries(path)]
+    texts = [q["query"] for path in FILES.values() for q in queries(path)]
+    assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
+    assert len(texts) == len(set(texts)), [t for t, n in Counter(texts).items() if n > 1]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -132,3 +139,13 @@ def test_held_out_queries_carry_a_category_and_a_split_in_halves() -> None:
     for category in {q["category"] for q in heldout}:
         tune, report = per_category[(category, "tune")], per_category[(category, "report")]
         assert abs(tune - report) <= 1, (category, tune, report)
+
+
+def test_second_held_out_set_is_a_report_only_set_over_the_same_categories() -> None:
+    """Written after the search was tuned and never used for tuning: every query is `report`."""
+    second, first = queries(RELEVANCE_HELDOUT2), queries(RELEVANCE_HELDOUT)
+    assert len(second) == 48
+    assert {q.get("split") for q in second} == {"report"}
+    per_category = Counter(q.get("category") for q in second)
+    assert set(per_category) == {q["category"] for q in first}
+    assert set(per_category.values()) == {4}, per_category

@@ -70,7 +70,7 @@ def test_the_list_finds_the_offers_of_the_prepared_query() -> None:
     post = [json.dumps(f, sort_keys=True) for f in body["post_filter"]["bool"]["filter"]]
     prepared_query, prepared_filters = _split(search.query)
     assert sorted(list_filters + post) == prepared_filters
-    assert len(prepared_filters) == 3  # place of residence, topic, age
+    assert len(prepared_filters) == 4  # place of residence, topic, age, no hidden duplicate
     assert list_query == prepared_query
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from hub.core.places import resolve_place
 from hub.search.analysis import split_compound
+from hub.search.duplicates import VISIBLE
 from hub.search.facets import facet_aggs, label
 from hub.search.intent import understand
 from hub.search.query import (
@@ -61,11 +62,29 @@ def test_municipality_means_a_location_there_or_an_online_offer_published_there(
     assert clause["bool"]["minimum_should_match"] == 1
 
 
-def test_place_of_residence_filters_like_its_municipalities() -> None:
+def test_place_of_residence_means_there_or_within_the_radius_or_online_for_its_district() -> None:
+    place = resolve_place("Altena")
+    assert place is not None
+    clauses = filter_clauses(SearchRequest(radius_km=20), place)
+    assert "municipality" not in clauses  # the explicit AGS filter stays exact and separate
+    there, near, online = clauses["place"]["bool"]["should"]
+    assert there == {"terms": {"location_ags": ["05962004"]}}
+    assert near["geo_distance"]["distance"] == "20.0km"
+    assert near["geo_distance"]["geo"] == {"lat": place.lat, "lon": place.lon}
+    assert {"terms": {"district_ags": ["05962"]}} in online["bool"]["filter"]
+
+
+def test_a_district_as_residence_covers_all_its_towns() -> None:
     place = resolve_place("Märkischer Kreis")
     assert place is not None
-    clause = filter_clauses(SearchRequest(), place)["municipality"]
+    clause = filter_clauses(SearchRequest(), place)["place"]
     assert set(clause["bool"]["should"][0]["terms"]["location_ags"]) == set(place.ags)
+
+
+@pytest.mark.parametrize("km", [0, 0.5, 101, -3])
+def test_radius_outside_1_to_100_km_is_refused(km: float) -> None:
+    with pytest.raises(ValidationError):
+        SearchRequest(place="Altena", radius_km=km)
 
 
 def test_age_filter_keeps_open_ends_and_drops_pregnancy_only_offers() -> None:
@@ -170,7 +189,8 @@ def test_field_weights_rank_title_over_categories_over_summary_over_description(
 
 
 def test_empty_text_lists_every_offer() -> None:
-    assert build_query(SearchRequest(), understand("")) == {"bool": {"must": [{"match_all": {}}]}}
+    everything = {"bool": {"must": [{"match_all": {}}], "filter": [VISIBLE]}}
+    assert build_query(SearchRequest(), understand("")) == everything  # each duplicate once
 
 
 def test_a_place_in_the_text_boosts_offers_there_but_filters_nothing() -> None:
@@ -179,7 +199,7 @@ def test_a_place_in_the_text_boosts_offers_there_but_filters_nothing() -> None:
     assert intent.text == "hebame"
     query = build_query(SearchRequest(q="hebame essen"), intent)
     scored = query["function_score"]["query"]["function_score"]["query"]["bool"]
-    assert "filter" not in scored
+    assert scored["filter"] == [VISIBLE]  # only the hidden copies of duplicates
     functions = [f for found in _find(query, "functions") for f in found]
     in_place = next(f for f in functions if f.get("filter") == {"terms": {"location_ags": [ESSEN]}})
     assert in_place["weight"] > 1
@@ -223,7 +243,7 @@ def test_weak_words_count_less_unless_part_of_a_synonym() -> None:
 
 def test_compounds_split_only_when_known_parts_cover_the_word() -> None:
     assert split_compound("geburtsvorbereitungskurs") == ["geburt", "vorbereitung", "kurs"]
-    assert split_compound("hebammensprechstunden") == ["hebammen", "sprechstunde"]
+    assert split_compound("hebammensprechstunden") == ["hebammen", "sprechstunden"]
     assert split_compound("fruhforderung") == ["fruh", "forderung"]
     assert split_compound("beantragen") == []
 

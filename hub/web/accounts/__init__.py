@@ -1,0 +1,16 @@
+"""German pages for people who sign in: sign-in and password reset, the ministry's enrolment
+links, a Jugendamt's sign-up and feed registration, and the municipality's page (/kommune)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hub.web.accounts import auth, enrol, kommune
+from hub.web.accounts.common import PageError, page_error
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(auth.router)
+    app.include_router(enrol.router)
+    app.include_router(kommune.router)
+    app.exception_handler(PageError)(page_error)
