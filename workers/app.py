@@ -53,6 +53,7 @@ def create_app() -> Celery:
         accept_content=["json"],
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue_name,
+        beat_scheduler="workers.beat:HeartbeatScheduler",  # heartbeat for `hub doctor`
         beat_schedule={
             "schedule-due-sources": {"task": SCHEDULE_DUE_SOURCES, "schedule": 60.0},
             "sweep-abandoned-runs": {"task": SWEEP_ABANDONED_RUNS, "schedule": 600.0},

@@ -10,7 +10,17 @@ import redis
 import structlog
 from fastapi import FastAPI, Request, Response
 
-from hub.api import accounts, errors, exports, health, notices, search, sources, webhooks
+from hub.api import (
+    accounts,
+    errors,
+    exports,
+    health,
+    metrics,
+    notices,
+    search,
+    sources,
+    webhooks,
+)
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
@@ -31,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.redis_url, socket_timeout=2, socket_connect_timeout=2
     )
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(map_api.router)  # before search: /offers/clusters is not an offer id
     app.include_router(exports.router)  # before search: /offers/export.* is not an offer id
     app.include_router(search.router)

@@ -98,6 +98,7 @@ def _print_up(settings: Settings, supervisor: Supervisor) -> None:
     console.print(f"\n[bold green]Familienhub NRW is up:[/] {settings.public_base_url}")
     console.print(f"  search API: {settings.public_base_url}/api/v1/offers?q=hebamme")
     console.print(f"  API docs:   {settings.public_base_url}/docs")
+    console.print(f"  metrics:    {settings.public_base_url}/metrics  (check: hub doctor)")
     console.print(f"  logs:       {supervisor.log_dir}")
 
 

@@ -9,6 +9,7 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     ├── UnknownPlace                      the place of residence searched is not in NRW's gazetteer
     ├── EngineRequestError                the engine refused a request (4xx): a bug or bad input
     ├── ReindexError                      a reindex copy did not complete; alias untouched
+    ├── BackupError                       a snapshot could not be written or restored
     ├── ServiceUnavailable                a backing service (engine, Redis, broker) is unreachable
     │   ├── EngineUnavailable             the search engine did not answer or answered 5xx
     │   ├── BrokerUnavailable             Redis/the Celery broker refused or timed out
@@ -98,6 +99,13 @@ class ReindexError(HubError):
     """Raised when the copy into a new index did not complete; the alias was not touched."""
 
     code = "reindex_failed"
+
+
+class BackupError(HubError):
+    """Raised when the engine cannot write, list or restore a snapshot (repository not allowed
+    or not writable, snapshot missing or failed); the German message says what was kept."""
+
+    code = "backup_failed"
 
 
 class ServiceUnavailable(HubError):

@@ -168,6 +168,15 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr | None = Field(
         None, description="Client secret of the hub at the OIDC provider (client_secret_basic)."
     )
+    backup_repository: str = Field(
+        "hub-backups", description="Name of the engine's snapshot repository (`hub backup`)."
+    )
+    backup_location: str | None = Field(
+        None,
+        description="Folder of the filesystem snapshot repository on the engine's host; it must "
+        "lie within the engine's `path.repo`. Default: <state_dir>/opensearch/snapshots, which "
+        "the local dev/test node allows.",
+    )
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 

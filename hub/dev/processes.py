@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from hub.core.metrics import MULTIPROC_ENV
 from hub.core.settings import Settings
 from hub.dev.tether import tethered
 
@@ -92,6 +93,7 @@ class Supervisor:
         """Start `args` in its own session (Ctrl-C in our terminal is ours to pass on),
         tethered to this process; call it from the thread that outlives the child."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {MULTIPROC_ENV: str(self._metrics_dir()), **env}
         log_path = self.log_dir / f"{name}.log"
         log = log_path.open("ab")
         process = subprocess.Popen(
@@ -116,6 +118,20 @@ class Supervisor:
         child = self.start("api", args)
         wait_http(f"http://{self.settings.api_host}:{self.settings.api_port}/healthz", child)
         return child
+
+    def _metrics_dir(self) -> Path:
+        """The Prometheus multiprocess folder all children share (`hub.core.metrics`): the
+        operator's PROMETHEUS_MULTIPROC_DIR as set, else `<log_dir>/prometheus`, emptied
+        before the first child starts (old samples of dead processes would count again)."""
+        chosen = os.environ.get(MULTIPROC_ENV)
+        if chosen:
+            return Path(chosen)
+        folder = self.log_dir / "prometheus"
+        if not self.children and folder.is_dir():
+            for stale in folder.glob("*.db"):
+                stale.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def stop_all(self) -> None:
         for child in reversed(self.children):

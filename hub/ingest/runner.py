@@ -20,6 +20,7 @@ import structlog
 from connectors.sdk.base import Connector, Cursor
 from hub.core.errors import FetchError, HubError
 from hub.core.fetcher import SafeFetcher
+from hub.core.metrics import observe_sync
 from hub.core.settings import Settings
 from hub.ingest.build import connector_for
 from hub.ingest.ingest import Ingest
@@ -101,6 +102,7 @@ class SyncRunner:
         finally:
             fetcher.close()
             self.runs.save(run)
+            observe_sync(run.source_id, run.status, run.duration_seconds, run.counts.model_dump())
         bound.info("sync.done", status=run.status.value, **run.counts.model_dump())
         return run
 

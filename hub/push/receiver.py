@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
+from hub.core.metrics import WEBHOOK_ACK_SECONDS
 from hub.core.settings import Settings
 from hub.core.signing import verify
 from hub.queue import BROKER_DOWN_DE, enqueue_event
@@ -53,6 +54,7 @@ class WebhookReceiver:
         self.settings, self.registry, self.redis = settings, registry, client
         self.enqueue = enqueue or partial(enqueue_event, settings)
 
+    @WEBHOOK_ACK_SECONDS.time()
     def receive(self, source_id: str, headers: Mapping[str, str], body: bytes, now: int) -> Receipt:
         """Raise NotFound, WebhookVerificationError, EventShapeError or BrokerUnavailable."""
         source = self.registry.get(source_id)

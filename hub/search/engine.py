@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from hub.core.errors import ConflictError, EngineRequestError, EngineUnavailable, HubError, NotFound
+from hub.core.metrics import count_engine_error
 from hub.core.settings import Settings
 
 Flavour = Literal["opensearch", "elasticsearch"]
@@ -37,9 +38,11 @@ def detect_flavour(settings: Settings) -> Flavour:
         root = httpx.get(settings.search_url, timeout=5.0, auth=auth, trust_env=False)
         body = root.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise EngineUnavailable(
-            f"search engine at {settings.search_url} not reachable: {exc}",
-            message_de="Die Suche ist vorübergehend nicht erreichbar.",
+        raise count_engine_error(
+            EngineUnavailable(
+                f"search engine at {settings.search_url} not reachable: {exc}",
+                message_de="Die Suche ist vorübergehend nicht erreichbar.",
+            )
         ) from exc
     distribution = body.get("version", {}).get("distribution", "elasticsearch")
     return "opensearch" if distribution == "opensearch" else "elasticsearch"
@@ -110,7 +113,7 @@ class SearchEngine:
                 method, path, params=params or None, body=body, headers=headers
             ).body
         except Exception as exc:  # both libraries raise their own trees
-            raise _map_error(exc) from exc
+            raise count_engine_error(_map_error(exc)) from exc
 
     def streaming_bulk(
         self, actions: Iterable[dict[str, Any]], chunk_size: int
@@ -135,7 +138,7 @@ class SearchEngine:
                 initial_backoff=1,
             )
         except Exception as exc:
-            raise _map_error(exc) from exc
+            raise count_engine_error(_map_error(exc)) from exc
 
     def info(self) -> EngineInfo:
         root = self.request("GET", "/")

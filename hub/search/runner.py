@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hub.core.errors import NotFound, UnknownPlace
+from hub.core.metrics import SEARCH_SECONDS
 from hub.core.places import Place, resolve_place
 from hub.search.engine import SearchEngine
 from hub.search.facets import FacetValue, parse_facets
@@ -280,6 +281,7 @@ def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
     return dict(found["_source"])
 
 
+@SEARCH_SECONDS.time()
 def _search(engine: SearchEngine, index: str | None, body: dict[str, Any]) -> Any:
     """One `_search` on `index`, by default the live offer alias."""
     return engine.request("POST", f"/{index or engine.name(OFFERS)}/_search", body)

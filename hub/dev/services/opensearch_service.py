@@ -8,6 +8,7 @@ index data lives in `data/` and survives restarts.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -33,10 +34,12 @@ MIN_JAVA = 21
 MAX_HTTP_PORT = 9299  # the runner silently gives up on higher ports (its maxHttpPort)
 JVM_ROOT = Path("/usr/lib/jvm")
 # The runner keeps an existing node config; ours turns off the disk watermarks, which would
-# otherwise make every index read-only on a nearly full CI disk.
+# otherwise make every index read-only on a nearly full CI disk, and allows filesystem snapshot
+# repositories under the state folder (`hub backup`; path.repo is read at start only).
 NODE_CONFIG = """\
 # Written by hub/dev/services/opensearch_service.py before every start; edits are overwritten.
 cluster.routing.allocation.disk.threshold_enabled: false
+path.repo: {repo}
 """
 
 
@@ -79,7 +82,7 @@ class OpenSearchService(LocalService):
         lib = self._ensure_jars(java)
         node_config = self.dir / "node" / "node_1" / "config" / "opensearch.yml"
         node_config.parent.mkdir(parents=True, exist_ok=True)
-        node_config.write_text(NODE_CONFIG)
+        node_config.write_text(NODE_CONFIG.format(repo=json.dumps(self.snapshot_paths())))
         heap = self.settings.opensearch_heap
         return [
             str(java), f"-Xms{heap}", f"-Xmx{heap}",
@@ -91,6 +94,15 @@ class OpenSearchService(LocalService):
             "-baseHttpPort", str(self.port - 1),  # the runner's first node binds base + 1
             "-clusterName", CLUSTER_NAME,
         ]  # fmt: skip
+
+    def snapshot_paths(self) -> list[str]:
+        """Folders the node allows snapshot repositories in (its `path.repo`): the state
+        folder's `snapshots/` and HUB_BACKUP_LOCATION when set elsewhere."""
+        paths = [str(self.dir / "snapshots")]
+        chosen = self.settings.backup_location
+        if chosen and not Path(chosen).is_relative_to(paths[0]):
+            paths.append(chosen)
+        return paths
 
     def _ensure_jars(self, java: Path) -> Path:
         """The folder holding the runner and its dependencies, downloaded on first use."""

@@ -1,14 +1,19 @@
-"""The supervisor's stop signals: SIGTERM and SIGHUP interrupt as Ctrl-C does, once."""
+"""The supervisor's stop signals: SIGTERM and SIGHUP interrupt as Ctrl-C does, once; its
+children share one Prometheus multiprocess folder."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from hub.dev.processes import StopSignals
+from hub.core.metrics import MULTIPROC_ENV
+from hub.core.settings import Settings
+from hub.dev.processes import StopSignals, Supervisor
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
@@ -34,3 +39,25 @@ def test_the_previous_handlers_come_back_afterwards() -> None:
     with StopSignals():
         assert signal.getsignal(signal.SIGTERM) != before[signal.SIGTERM]
     assert {sig: signal.getsignal(sig) for sig in before} == before
+
+
+def test_children_share_one_metrics_folder_emptied_before_the_first_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    folder = tmp_path / "logs" / "prometheus"
+    folder.mkdir(parents=True)
+    (folder / "counter_4242.db").write_bytes(b"samples of a process of the last start")
+    supervisor = Supervisor(Settings(), tmp_path / "logs")
+    show = [sys.executable, "-c", f"import os; print(os.environ[{MULTIPROC_ENV!r}])"]
+    try:
+        first = supervisor.start("first", show)
+        (folder / "counter_4243.db").write_bytes(b"samples of the first child")
+        second = supervisor.start("second", show)
+        for child in (first, second):
+            child.process.wait(30)
+    finally:
+        supervisor.stop_all()
+    assert first.log_path.read_text().strip() == str(folder)
+    assert second.log_path.read_text().strip() == str(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["counter_4243.db"]
