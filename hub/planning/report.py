@@ -47,7 +47,7 @@ def axes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(vocabulary("topics").codes), tuple(vocabulary("age_groups").codes)
 
 
-def _search(engine: SearchEngine, body: dict[str, object]) -> dict[str, object]:
+def search_offers(engine: SearchEngine, body: dict[str, object]) -> dict[str, object]:
     answer: dict[str, object] = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)
     return answer
 
@@ -58,7 +58,7 @@ def covered_points(
     """(topic, age group) → population points with such an in-person offer within `km`."""
     covered: dict[Key, set[str]] = {}
     for start in range(0, len(points), POINT_BATCH):
-        answer = _search(engine, reach_body(points[start : start + POINT_BATCH], km))
+        answer = search_offers(engine, reach_body(points[start : start + POINT_BATCH], km))
         for key, ids in read_reach(answer).items():
             covered.setdefault(key, set()).update(ids)
     return covered
@@ -77,7 +77,9 @@ def build_matrix(
     now = now or datetime.now(UTC)
     stale_before = (now - timedelta(days=365 * STALE_MONTHS // 12)).isoformat()
     topics, groups = axes()
-    counts, stale, online = read_counts(_search(engine, counts_body(area.members, stale_before)))
+    counts, stale, online = read_counts(
+        search_offers(engine, counts_body(area.members, stale_before))
+    )
     points = population_points(area.members, gaz)
     covered = covered_points(engine, points, km)
     population = area.population(gaz)
@@ -109,7 +111,7 @@ def build_report(
     gaz = gaz or gazetteer()
     now = now or datetime.now(UTC)
     matrix, covered, stale = build_matrix(engine, area, km=km, now=now, gaz=gaz)
-    per_place = read_per_municipality(_search(engine, per_municipality_body()))
+    per_place = read_per_municipality(search_offers(engine, per_municipality_body()))
     keys = list(matrix.cells)
     online = {k: c.online for k, c in matrix.cells.items()}
     return Report(

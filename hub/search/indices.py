@@ -1,5 +1,6 @@
 """Index management: the versioned offer index behind the alias, and the registry indices
-(sources, sync runs, tombstones, and the kept raw payloads `hub-raw`).
+(sources, sync runs, tombstones, the kept raw payloads `hub-raw`, and the planning snapshots
+and search-demand counters).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -20,11 +21,15 @@ SOURCES = "hub-sources"
 SYNC_RUNS = "hub-sync-runs"
 TOMBSTONES = "hub-tombstones"
 RAW = "hub-raw"
+PLANNING_SNAPSHOTS = "hub-planning-snapshots"
+PLANNING_DEMAND = "hub-planning-demand"
 REGISTRY_MAPPINGS = {
     SOURCES: "sources.json",
     SYNC_RUNS: "sync_runs.json",
     TOMBSTONES: "tombstones.json",
     RAW: "raw.json",
+    PLANNING_SNAPSHOTS: "planning_snapshots.json",
+    PLANNING_DEMAND: "planning_demand.json",
 }
 
 

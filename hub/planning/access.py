@@ -1,0 +1,58 @@
+"""Who may see which planning areas, decided in one function.
+
+Today only the ministry's admin token reaches the planning routes, and it sees every area.
+An organisation (a Jugendamt) will see the municipalities it serves: hook it in by building a
+`Principal` of kind `organisation` with its AGS codes; `allowed_areas` needs no other change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+from hub.core.errors import AccessDenied
+from hub.planning.areas import Area
+
+
+class AllAreas(Enum):
+    """The answer for the ministry: no restriction."""
+
+    ALL = "all"
+
+
+ALL = AllAreas.ALL
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever asks: the ministry (admin token) or an organisation with the AGS it serves."""
+
+    kind: Literal["admin", "organisation"]
+    name: str
+    ags: frozenset[str] = frozenset()
+
+
+ADMIN = Principal("admin", "Ministerium")
+
+
+def allowed_areas(principal: Principal) -> frozenset[str] | AllAreas:
+    """The municipalities (AGS) `principal` may see planning figures of, or `ALL`."""
+    if principal.kind == "admin":
+        return ALL
+    return frozenset(principal.ags)
+
+
+def check_area(principal: Principal, area: Area) -> None:
+    """Refuse (403) an area with any municipality outside what `principal` may see."""
+    allowed = allowed_areas(principal)
+    if allowed is ALL:
+        return
+    assert isinstance(allowed, frozenset)
+    outside = [ags for ags in area.members if ags not in allowed]
+    if outside:
+        raise AccessDenied(
+            f"{principal.name} may not see planning area {area.code}",
+            message_de=f"Das Gebiet „{area.label}“ gehört nicht zu den Gemeinden Ihrer "
+            "Organisation. Sie sehen nur die Planungsdaten Ihrer eigenen Gemeinden.",
+        )
