@@ -10,7 +10,7 @@ import redis
 import structlog
 from fastapi import FastAPI, Request, Response
 
-from hub.api import errors, exports, health, search, sources, webhooks
+from hub.api import errors, exports, health, planning, search, sources, webhooks
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search.router)
     app.include_router(sources.router)
     app.include_router(webhooks.router)  # signed pushes and key rotation
+    app.include_router(planning.router)  # planning reports (admin token; organisations later)
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
     app.middleware("http")(_request_id)
     errors.install(app)

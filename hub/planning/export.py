@@ -60,6 +60,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "points_basis": m.points_basis,
         "generated_at": report.generated_at,
         "stale_total": report.stale_total,
+        "sources": report.sources,
+        "notice": report.notice,
         "cells": [
             {
                 "topic": c.topic,

@@ -22,6 +22,7 @@ from hub.planning.matrix import Key, Matrix, build_cells
 from hub.planning.reach import POINTS_BASIS, PopulationPoint, population_points
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
+from hub.sources.store import SourceRegistry
 
 DEFAULT_KM = 10.0
 STALE_MONTHS = 12
@@ -40,6 +41,9 @@ class Report:
     stale_total: int
     generated_at: str
     covered: dict[Key, set[str]] = field(default_factory=dict)
+    sources: int = 0
+    notice: str = ""
+    """German note for the planner, e.g. that no source serves the area yet."""
 
 
 def axes() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -99,6 +103,18 @@ def build_matrix(
     return matrix, covered, stale
 
 
+NO_SOURCES_DE = (
+    "Für dieses Gebiet ist noch keine Quelle (kein Angebotsverzeichnis) angemeldet. Die Zahlen "
+    "zeigen nur Angebote, die andere Quellen dort oder in der Nähe veröffentlichen."
+)
+
+
+def serving_sources(engine: SearchEngine, area: Area) -> int:
+    """How many registered sources serve at least one municipality of the area."""
+    members = set(area.members)
+    return sum(1 for s in SourceRegistry(engine).list() if members & set(s.ags))
+
+
 def build_report(
     engine: SearchEngine,
     area: Area,
@@ -112,6 +128,7 @@ def build_report(
     now = now or datetime.now(UTC)
     matrix, covered, stale = build_matrix(engine, area, km=km, now=now, gaz=gaz)
     per_place = read_per_municipality(search_offers(engine, per_municipality_body()))
+    sources = serving_sources(engine, area)
     keys = list(matrix.cells)
     online = {k: c.online for k, c in matrix.cells.items()}
     return Report(
@@ -124,4 +141,6 @@ def build_report(
         stale_total=sum(stale.values()),
         generated_at=now.isoformat(timespec="seconds"),
         covered=covered,
+        sources=sources,
+        notice="" if sources else NO_SOURCES_DE,
     )
