@@ -23,6 +23,8 @@ RECONCILE_SOURCE = "workers.sync.reconcile_source"
 SCHEDULE_DUE_SOURCES = "workers.sync.schedule_due_sources"
 SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
 APPLY_EVENT = "workers.events.apply_event"
+TAKE_PLANNING_SNAPSHOT = "workers.planning.take_planning_snapshot"
+FLUSH_SEARCH_DEMAND = "workers.planning.flush_search_demand"
 
 BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
 

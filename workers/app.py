@@ -7,7 +7,12 @@ from celery import Celery
 from hub.core.errors import ConfigError
 from hub.core.logging import configure_logging
 from hub.core.settings import get_settings
-from hub.queue import SCHEDULE_DUE_SOURCES, SWEEP_ABANDONED_RUNS
+from hub.queue import (
+    FLUSH_SEARCH_DEMAND,
+    SCHEDULE_DUE_SOURCES,
+    SWEEP_ABANDONED_RUNS,
+    TAKE_PLANNING_SNAPSHOT,
+)
 
 # Time limits (seconds), from settings so a fault test can run a worker with short ones.
 # The longest task is a full sync of a large feed.
@@ -35,7 +40,9 @@ def create_app() -> Celery:
     settings = get_settings()
     configure_logging(settings)
     app = Celery(
-        "familienhub", broker=settings.redis_url, include=["workers.sync", "workers.events"]
+        "familienhub",
+        broker=settings.redis_url,
+        include=["workers.sync", "workers.events", "workers.planning"],
     )
     app.conf.update(
         task_acks_late=True,
@@ -53,6 +60,9 @@ def create_app() -> Celery:
         beat_schedule={
             "schedule-due-sources": {"task": SCHEDULE_DUE_SOURCES, "schedule": 60.0},
             "sweep-abandoned-runs": {"task": SWEEP_ABANDONED_RUNS, "schedule": 600.0},
+            # daily; writes only the first time in a month (idempotent per month)
+            "take-planning-snapshot": {"task": TAKE_PLANNING_SNAPSHOT, "schedule": 86_400.0},
+            "flush-search-demand": {"task": FLUSH_SEARCH_DEMAND, "schedule": 3_600.0},
         },
     )
     return app

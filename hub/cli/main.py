@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hub.cli import bench, index, keys, run, sources, up
+from hub.cli import bench, index, keys, planning, run, sources, up
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
 from hub.core.errors import HubError
@@ -21,6 +21,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(sources.app, name="sources")
 app.add_typer(bench.app, name="bench")
 app.add_typer(keys.app, name="keys")
+app.add_typer(planning.app, name="planning")
 app.command()(run.sync)
 app.command()(run.api)
 app.command()(run.worker)
