@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from hub.api.deps import SettingsDep, is_admin
+from hub.api.deps import SettingsDep
 from hub.core.places import gazetteer
 from hub.core.settings import Settings
 from hub.planning import demand as demand_counts
-from hub.planning.access import ADMIN, Principal, check_area
+from hub.planning.access import Principal, check_area, principal_from_token
 from hub.planning.areas import Area, resolve_area
 from hub.planning.export import report_csv, report_json, report_xlsx
 from hub.planning.report import DEFAULT_KM, Report, build_report
@@ -45,8 +45,9 @@ def planning_principal(
 ) -> Principal:
     """The caller: the admin token is the ministry (all areas). Organisation sign-in plugs in
     here and returns `Principal("organisation", name, ags)`."""
-    if is_admin(settings, (authorization or "").removeprefix("Bearer ").strip()):
-        return ADMIN
+    found = principal_from_token(settings, authorization)
+    if found is not None:
+        return found
     raise HTTPException(401, detail="Für Planungsberichte ist eine Anmeldung nötig.")
 
 

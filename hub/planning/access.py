@@ -7,11 +7,13 @@ An organisation (a Jugendamt) will see the municipalities it serves: hook it in 
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
 from hub.core.errors import AccessDenied
+from hub.core.settings import Settings
 from hub.planning.areas import Area
 
 
@@ -34,6 +36,16 @@ class Principal:
 
 
 ADMIN = Principal("admin", "Ministerium")
+
+
+def principal_from_token(settings: Settings, authorization: str | None) -> Principal | None:
+    """The principal an `Authorization: Bearer …` header names: the admin token is the
+    ministry; anything else is nobody (organisation sign-in will add its principals here)."""
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    expected = settings.admin_token.get_secret_value()
+    if given and hmac.compare_digest(given.encode(), expected.encode()):
+        return ADMIN
+    return None
 
 
 def allowed_areas(principal: Principal) -> frozenset[str] | AllAreas:
