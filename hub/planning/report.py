@@ -3,6 +3,7 @@ handful of engine aggregations (see `aggregations.py`)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +28,8 @@ from hub.sources.store import SourceRegistry
 DEFAULT_KM = 10.0
 STALE_MONTHS = 12
 COMPARED_MEMBERS = 60  # beyond this (the state) the table would be unreadable
-POINT_BATCH = 100  # population points per reach request (one `filters` bucket each)
+POINT_BATCH = 50  # population points per reach request (one `filters` bucket each)
+PARALLEL_BATCHES = 4
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,14 @@ def covered_points(
     engine: SearchEngine, points: list[PopulationPoint], km: float
 ) -> dict[Key, set[str]]:
     """(topic, age group) → population points with such an in-person offer within `km`."""
+    batches = [points[i : i + POINT_BATCH] for i in range(0, len(points), POINT_BATCH)]
     covered: dict[Key, set[str]] = {}
-    for start in range(0, len(points), POINT_BATCH):
-        answer = search_offers(engine, reach_body(points[start : start + POINT_BATCH], km))
-        for key, ids in read_reach(answer).items():
-            covered.setdefault(key, set()).update(ids)
+    # batches run side by side: the engine spreads them over its search threads
+    with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
+        answers = pool.map(lambda batch: search_offers(engine, reach_body(batch, km)), batches)
+        for answer in answers:
+            for key, ids in read_reach(answer).items():
+                covered.setdefault(key, set()).update(ids)
     return covered
 
 
