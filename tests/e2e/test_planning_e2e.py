@@ -7,23 +7,51 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from hub.core.places import district_members
 from hub.core.settings import Settings
+from hub.dev.processes import Supervisor
 from hub.planning.snapshots import months
 from hub.queue import TAKE_PLANNING_SNAPSHOT, send
-from hub.search.engine import get_engine
-from hub.search.indices import OFFERS
+from hub.search.engine import SearchEngine, get_engine
+from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
 from tests.e2e.test_pipeline import corpus_feed, finished_run, register
 from tests.support.feeds import FeedServer, Route
-from tests.support.stack import wait_for
+from tests.support.stack import supervisor, wait_for
 
 OBERBERG = "05374"
 GUMMERSBACH = "05374012"
 REMOVED = "beratung_krisen"
+
+
+@pytest.fixture(scope="module")
+def own(services: None, settings: Settings) -> Iterator[Settings]:
+    """Indices of this module only: nothing another test indexed can fill the gap."""
+    local = settings.model_copy(
+        update={"index_prefix": f"{settings.index_prefix}plane2e-{uuid.uuid4().hex[:6]}-"}
+    )
+    engine = SearchEngine(local)
+    ensure_indices(engine)
+    yield local
+    drop_prefixed(engine)
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def stack(own: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervisor]:
+    """The API and a Celery worker on this module's indices (overrides the e2e stack)."""
+    sup = supervisor(own, Path(tmp_path_factory.mktemp("plan-logs")))
+    sup.api()
+    sup.worker()
+    yield sup
+    sup.stop_all()
 
 
 def _sync(api: httpx.Client, admin: dict[str, str], server: FeedServer, name: str) -> int:
@@ -77,7 +105,7 @@ def _points(settings: Settings, topic: str) -> list[tuple[float, float]]:
 
 
 def test_a_topic_removed_from_a_feed_is_a_gap_in_the_report(
-    api: httpx.Client, admin: dict[str, str], feed_server: FeedServer, settings: Settings
+    api: httpx.Client, admin: dict[str, str], feed_server: FeedServer, own: Settings
 ) -> None:
     assert _sync(api, admin, feed_server, "gummersbach") > 0
     assert _sync(api, admin, feed_server, "wiehl") > 0
@@ -98,7 +126,7 @@ def test_a_topic_removed_from_a_feed_is_a_gap_in_the_report(
     assert report["notice"] == ""  # sources serve the district
 
     # begegnung stayed: reach by hand = inhabitants whose town centre lies within 10 km of an offer
-    points = _points(settings, "begegnung")
+    points = _points(own, "begegnung")
     assert points
     towns = district_members(OBERBERG)
     reached = sum(
@@ -110,8 +138,8 @@ def test_a_topic_removed_from_a_feed_is_a_gap_in_the_report(
     assert expected in group_reach, (expected, group_reach)
     assert 0 < expected < 1
 
-    send(settings, TAKE_PLANNING_SNAPSHOT, {})
-    wait_for(lambda: months(get_engine(settings)), timeout=120, what="planning snapshot")
+    send(own, TAKE_PLANNING_SNAPSHOT, {})
+    wait_for(lambda: months(get_engine(own)), timeout=120, what="planning snapshot")
     trend = api.get("/api/v1/planning/trend", params={"area": OBERBERG}, headers=admin)
     assert trend.status_code == 200, trend.text
     assert trend.json()["compared_with"] is None  # the first snapshot has nothing before it

@@ -18,10 +18,8 @@ from hub.core.places import district_members
 from hub.core.schema import Offer
 from hub.core.settings import Settings
 from hub.planning.access import ADMIN, ALL, Principal, allowed_areas
-from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.search.writer import OfferWriter
 from tests.hub.api.test_errors import SHAPE, call
+from tests.support.own_index import own_index
 
 ADMIN_HEADERS = {"Authorization": "Bearer test-admin-token"}
 ALTENA, ISERLOHN, ESSEN = "05962004", "05962024", "05113000"
@@ -29,7 +27,7 @@ OFFER_POINT = (51.2987, 7.6736)  # in Altena
 
 
 @pytest.fixture(scope="module")
-def app(settings: Settings, engine: SearchEngine) -> Iterator[FastAPI]:
+def app(services: None, settings: Settings) -> Iterator[FastAPI]:
     source = f"plan-{uuid.uuid4().hex[:6]}"
     offers = [
         Offer(
@@ -45,11 +43,10 @@ def app(settings: Settings, engine: SearchEngine) -> Iterator[FastAPI]:
             locations=[{"ags": ALTENA, "lat": OFFER_POINT[0], "lon": OFFER_POINT[1]}],
         )
     ]
-    OfferWriter(engine).write(offers)
-    engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
-    application = create_app(settings)
-    yield application
-    application.dependency_overrides.clear()
+    with own_index(settings, "papi", offers) as own:
+        application = create_app(own)
+        yield application
+        application.dependency_overrides.clear()
 
 
 def test_the_ministry_sees_all_and_an_organisation_only_its_towns() -> None:

@@ -3,7 +3,6 @@ hand in the tests (distances: one degree of longitude at 51° N is 70.06 km)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,8 +12,7 @@ from hub.core.places import District, Gazetteer, Municipality
 from hub.core.schema import Offer
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
-from hub.search.writer import OfferWriter
+from tests.support.own_index import own_index
 
 A, B, C = "05999001", "05999002", "05999003"
 
@@ -47,16 +45,12 @@ def offer(local_id: str, **fields: Any) -> Offer:
 @contextmanager
 def own_engine(settings: Settings, offers: list[Offer]) -> Iterator[SearchEngine]:
     """An engine on an index prefix of its own, holding exactly `offers`."""
-    prefix = f"{settings.index_prefix}plan{uuid.uuid4().hex[:6]}-"
-    engine = SearchEngine(settings.model_copy(update={"index_prefix": prefix}))
-    ensure_indices(engine)
-    try:
-        OfferWriter(engine).write(offers)
-        engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
-        yield engine
-    finally:
-        drop_prefixed(engine)
-        engine.close()
+    with own_index(settings, "plan", offers) as own:
+        engine = SearchEngine(own)
+        try:
+            yield engine
+        finally:
+            engine.close()
 
 
 def two_years_ago() -> str:

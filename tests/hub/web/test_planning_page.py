@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -10,36 +11,32 @@ from fastapi import FastAPI
 from hub.api.app import create_app
 from hub.core.schema import Offer
 from hub.core.settings import Settings
-from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.search.writer import OfferWriter
 from hub.web.planning_page import band
 from tests.hub.api.test_errors import call
+from tests.support.own_index import own_index
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 
 
 @pytest.fixture(scope="module")
-def app(settings: Settings, engine: SearchEngine) -> FastAPI:
+def app(services: None, settings: Settings) -> Iterator[FastAPI]:
     source = f"page-{uuid.uuid4().hex[:6]}"
-    OfferWriter(engine).write(
-        [
-            Offer(
-                id=f"{source}:kurs",
-                source_id=source,
-                local_id="kurs",
-                url="https://www.example.de/kurs",
-                title="Krabbelgruppe Halver",
-                topics=["begegnung"],
-                age_min_months=6,
-                age_max_months=24,
-                updated_at="2026-11-01T10:00:00+01:00",
-                locations=[{"ags": "05962012", "lat": 51.186, "lon": 7.499}],
-            )
-        ]
-    )
-    engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
-    return create_app(settings)
+    offers = [
+        Offer(
+            id=f"{source}:kurs",
+            source_id=source,
+            local_id="kurs",
+            url="https://www.example.de/kurs",
+            title="Krabbelgruppe Halver",
+            topics=["begegnung"],
+            age_min_months=6,
+            age_max_months=24,
+            updated_at="2026-11-01T10:00:00+01:00",
+            locations=[{"ags": "05962012", "lat": 51.186, "lon": 7.499}],
+        )
+    ]
+    with own_index(settings, "ppage", offers) as own:
+        yield create_app(own)
 
 
 def test_the_page_shows_the_heat_map_gaps_and_downloads(app: FastAPI) -> None:
