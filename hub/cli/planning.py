@@ -31,7 +31,8 @@ def report(
     """Print the coverage matrix of an area (reach and offers per cell) and its largest gaps."""
     found = build_report(engine(), resolve_area(area), km=km)
     m = found.matrix
-    console.print(f"[bold]{m.area_label}[/] ({m.area_code}), {m.population:,} Einwohner, {km} km")
+    people = _german(m.population)
+    console.print(f"[bold]{m.area_label}[/] ({m.area_code}), {people} Einwohner, {km:g} km")
     console.print(m.points_basis)
     if found.notice:
         console.print(f"[yellow]{found.notice}[/]")
@@ -42,7 +43,7 @@ def report(
     console.print(table)
     for gap in found.gaps[:10]:
         console.print(
-            f"Lücke: {gap.name} ({gap.population:,} Einw.) – {topic_label(gap.topic)}, "
+            f"Lücke: {gap.name} ({_german(gap.population)} Einw.) – {topic_label(gap.topic)}, "
             f"{group_label(gap.age_group)}"
         )
     if csv_out:
@@ -50,6 +51,10 @@ def report(
     if xlsx_out:
         names = {ags: mun.name for ags, mun in gazetteer().municipalities.items()}
         xlsx_out.write_bytes(report_xlsx(found, names))
+
+
+def _german(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 @app.command()
