@@ -76,6 +76,29 @@ def test_report_of_a_town_counts_its_offer(app: FastAPI) -> None:
     assert "keine Quelle" in body["notice"]  # no source registered for Altena
 
 
+def test_a_youth_office_area_and_a_district_without_sources(app: FastAPI) -> None:
+    office = call(
+        app,
+        "GET",
+        "/api/v1/planning/report",
+        params={"area": f"{ISERLOHN},{ALTENA}"},
+        headers=ADMIN_HEADERS,
+    ).json()
+    assert office["area"]["kind"] == "office" and office["population"] == 92_174 + 16_718
+    cell = next(
+        c for c in office["cells"] if (c["topic"], c["age_group"]) == ("hebammen", "baby_0_1")
+    )
+    assert cell["reach"] == 1.0  # Iserlohn's centre is 8.6 km from the offer in Altena
+    district = call(
+        app, "GET", "/api/v1/planning/report", params={"area": "Kreis Unna"}, headers=ADMIN_HEADERS
+    )
+    assert district.status_code == 200
+    body = district.json()
+    assert body["area"]["code"] == "05978" and body["sources"] == 0
+    assert "keine Quelle" in body["notice"]
+    assert all(c["offers"] == 0 and c["reach"] == 0 for c in body["cells"])
+
+
 @pytest.mark.parametrize(
     ("params", "status", "word"),
     [
