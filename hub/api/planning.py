@@ -63,7 +63,8 @@ def allowed_area(area: str, principal: Principal) -> Area:
 
 def _report(settings: Settings, area: str, principal: Principal, km: float) -> Report:
     found = allowed_area(area, principal)
-    return build_report(get_engine(settings, "serve"), found, km=km)
+    # staff reports are heavy aggregations: the long-timeout client, not the citizens' one
+    return build_report(get_engine(settings, "index"), found, km=km)
 
 
 @router.get("/report", summary="Coverage matrix, gaps and comparisons of an area")
@@ -108,7 +109,7 @@ def area_trend(
     settings: SettingsDep, principal: PrincipalDep, area: AreaParam, month: MonthParam = None
 ) -> dict[str, Any]:
     found = allowed_area(area, principal)
-    result = trend(get_engine(settings, "serve"), found, month)
+    result = trend(get_engine(settings, "index"), found, month)
     return {
         "area": {"code": found.code, "label": found.label},
         "month": result.month,

@@ -177,7 +177,7 @@ def _report_context(
 ) -> dict[str, Any]:
     area = resolve_area(text)
     check_area(principal, area)
-    engine = get_engine(settings, "serve")
+    engine = get_engine(settings, "index")
     report = build_report(engine, area, km=km)
     names = {ags: m.name for ags, m in gazetteer().municipalities.items()}
     try:
