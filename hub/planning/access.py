@@ -1,13 +1,15 @@
 """Who may see which planning areas, decided in one function.
 
 Today only the ministry's admin token reaches the planning routes, and it sees every area.
-An organisation (a Jugendamt) will see the municipalities it serves: hook it in by building a
-`Principal` of kind `organisation` with its AGS codes; `allowed_areas` needs no other change.
+An organisation (a Jugendamt) will see the municipalities it serves: the sign-in hooks in by
+returning `organisation_principal(org.name, org.ags, ministry=…)` from the routes' principal
+dependency; `allowed_areas` and `check_area` need no change.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
@@ -36,6 +38,13 @@ class Principal:
 
 
 ADMIN = Principal("admin", "Ministerium")
+
+
+def organisation_principal(name: str, ags: Iterable[str], *, ministry: bool) -> Principal:
+    """The principal of a signed-in organisation: the ministry sees all, a Jugendamt its AGS."""
+    if ministry:
+        return Principal("admin", name)
+    return Principal("organisation", name, frozenset(ags))
 
 
 def principal_from_token(settings: Settings, authorization: str | None) -> Principal | None:

@@ -17,7 +17,7 @@ from hub.api.planning import planning_principal
 from hub.core.places import district_members
 from hub.core.schema import Offer
 from hub.core.settings import Settings
-from hub.planning.access import ADMIN, ALL, Principal, allowed_areas
+from hub.planning.access import ADMIN, ALL, Principal, allowed_areas, organisation_principal
 from tests.hub.api.test_errors import SHAPE, call
 from tests.support.own_index import own_index
 
@@ -53,6 +53,9 @@ def test_the_ministry_sees_all_and_an_organisation_only_its_towns() -> None:
     assert allowed_areas(ADMIN) is ALL
     office = Principal("organisation", "Jugendamt Altena", frozenset({ALTENA}))
     assert allowed_areas(office) == frozenset({ALTENA})
+    assert allowed_areas(organisation_principal("MKJFGFI", [], ministry=True)) is ALL
+    kreis = organisation_principal("Kreisjugendamt", [ALTENA, ISERLOHN], ministry=False)
+    assert allowed_areas(kreis) == frozenset({ALTENA, ISERLOHN})
 
 
 def test_report_needs_the_admin_token(app: FastAPI) -> None:
