@@ -25,6 +25,8 @@ SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
 APPLY_EVENT = "workers.events.apply_event"
 MAIL_REPORT = "workers.notify.mail_report"
 SEND_DIGESTS = "workers.notify.send_digests"
+TAKE_PLANNING_SNAPSHOT = "workers.planning.take_planning_snapshot"
+FLUSH_SEARCH_DEMAND = "workers.planning.flush_search_demand"
 
 BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
 

@@ -8,7 +8,13 @@ from celery.schedules import crontab
 from hub.core.errors import ConfigError
 from hub.core.logging import configure_logging
 from hub.core.settings import get_settings
-from hub.queue import SCHEDULE_DUE_SOURCES, SEND_DIGESTS, SWEEP_ABANDONED_RUNS
+from hub.queue import (
+    FLUSH_SEARCH_DEMAND,
+    SCHEDULE_DUE_SOURCES,
+    SEND_DIGESTS,
+    SWEEP_ABANDONED_RUNS,
+    TAKE_PLANNING_SNAPSHOT,
+)
 
 # Time limits (seconds), from settings so a fault test can run a worker with short ones.
 # The longest task is a full sync of a large feed.
@@ -38,7 +44,7 @@ def create_app() -> Celery:
     app = Celery(
         "familienhub",
         broker=settings.redis_url,
-        include=["workers.sync", "workers.events", "workers.notify"],
+        include=["workers.sync", "workers.events", "workers.notify", "workers.planning"],
     )
     app.conf.update(
         task_acks_late=True,
@@ -62,6 +68,9 @@ def create_app() -> Celery:
                 "task": SEND_DIGESTS,
                 "schedule": crontab(minute=0, hour=7, day_of_week=1),
             },
+            # daily; writes only the first time in a month (idempotent per month)
+            "take-planning-snapshot": {"task": TAKE_PLANNING_SNAPSHOT, "schedule": 86_400.0},
+            "flush-search-demand": {"task": FLUSH_SEARCH_DEMAND, "schedule": 3_600.0},
         },
     )
     return app

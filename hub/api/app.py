@@ -17,6 +17,7 @@ from hub.api import (
     health,
     metrics,
     notices,
+    planning,
     search,
     sources,
     webhooks,
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notices.router)  # reports and stale offers of a source
     app.include_router(webhooks.router)  # signed pushes and key rotation
     app.include_router(accounts.router)  # enrolment links for the ministry's scripts
+    app.include_router(planning.router)  # planning reports (admin token; organisations later)
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
     install_account_pages(app)  # sign-in, enrolment, the municipality's page (German)
     app.middleware("http")(_request_id)

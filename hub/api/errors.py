@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from hub.core.errors import (
+    AccessDenied,
     BadTimestampError,
     BrokerUnavailable,
     ConfigError,
@@ -45,6 +46,7 @@ STATUS: tuple[tuple[type[HubError], int], ...] = (
     (MissingHeadersError, 400),
     (BadTimestampError, 400),
     (WebhookVerificationError, 401),
+    (AccessDenied, 403),
     (NotFound, 404),
     (ConflictError, 409),
     (ConfigError, 422),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from hub.api.deps import ServeEngine
 from hub.api.params import Prepared, encode_cursor
+from hub.api.planning import note_search
 from hub.search.runner import Fallback, Hit, complete, get_offer, search_page
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -98,8 +99,9 @@ class Suggestions(BaseModel):
 
 
 @router.get("/offers", summary="Search offers statewide")
-def search(engine: ServeEngine, prepared: Prepared) -> OffersPage:
+def search(request: Request, engine: ServeEngine, prepared: Prepared) -> OffersPage:
     page = search_page(engine, prepared)
+    note_search(request, prepared, page.total)  # per-day demand counters, nothing personal
     hits = [hit_json(h) for h in page.hits]
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     place = page.place

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from hub.cli.common import console, settings
 from hub.dev.bench import bench_sync
+from hub.dev.bench_planning import bench_planning
 
 app = typer.Typer(help="Benchmarks (results go to docs/benchmarks.md).", no_args_is_help=True)
 
@@ -24,5 +25,19 @@ def sync(records: int = typer.Option(5000, help="Records in the generated feed."
             f"{t.per_second:,.0f}",
             str(t.writes),
             f"{baseline / t.seconds:.1f}×" if t.seconds else "—",
+        )
+    console.print(table)
+
+
+@app.command()
+def planning(offers: int = typer.Option(200_000, help="Synthetic offers to bulk-load.")) -> None:
+    """The state-wide planning matrix from engine aggregations vs a plain count aggregation."""
+    loaded, docs, timings = bench_planning(settings(), offers)
+    console.print(f"{docs:,} offers bulk-loaded in {loaded:.1f} s")
+    baseline = timings[0].seconds
+    table = Table("query", "median seconds", "× baseline")
+    for t in timings:
+        table.add_row(
+            t.label, f"{t.seconds:.3f}", f"{t.seconds / baseline:.1f}×" if baseline else "—"
         )
     console.print(table)

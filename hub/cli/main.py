@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hub.cli import accounts, backup, bench, doctor, index, keys, notify, run, sources, up
+from hub.cli import accounts, backup, bench, doctor, index, keys, notify, planning, run, sources, up
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
 from hub.core.errors import HubError
@@ -24,6 +24,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(notify.app, name="notify")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(backup.app, name="backup")
+app.add_typer(planning.app, name="planning")
 app.command()(run.sync)
 app.command()(run.api)
 app.command()(run.worker)

@@ -7,6 +7,7 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     ├── NotFound                          a source, run or offer id does not exist
     ├── ConflictError                     optimistic concurrency lost (seq_no/primary_term moved on)
     ├── UnknownPlace                      the place of residence searched is not in NRW's gazetteer
+    ├── AccessDenied                      a signed-in principal asks for an area it does not serve
     ├── EngineRequestError                the engine refused a request (4xx): a bug or bad input
     ├── ReindexError                      a reindex copy did not complete; alias untouched
     ├── BackupError                       a snapshot could not be written or restored
@@ -82,6 +83,12 @@ class UnknownPlace(HubError):
     """Raised when the place of residence of a search is not in the NRW gazetteer."""
 
     code = "unknown_place"
+
+
+class AccessDenied(HubError):
+    """Raised when a principal asks for data of an area outside the areas it may see."""
+
+    code = "forbidden"
 
 
 class EngineRequestError(HubError):

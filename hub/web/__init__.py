@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hub.web import pages, report_page, widget
+from hub.web import pages, planning_page, report_page, widget
 from hub.web.security import public_read_cors
 from hub.web.templating import STATIC_DIR
 
@@ -14,6 +14,7 @@ def install(app: FastAPI) -> None:
     """Add the pages, the widget, `/static` (own CSS/JS and vendored Leaflet) and public CORS."""
     app.include_router(pages.router)
     app.include_router(report_page.router)  # "Fehler melden" posts
+    app.include_router(planning_page.router)  # /planung, for planners (admin token for now)
     app.include_router(widget.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(public_read_cors)
