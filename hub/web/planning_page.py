@@ -12,18 +12,24 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.core.errors import AccessDenied, HubError, NotFound, UnknownPlace
 from hub.core.places import gazetteer
 from hub.core.settings import Settings
-from hub.planning.access import Principal, check_area, principal_from_token
+from hub.planning.access import (
+    Principal,
+    check_area,
+    organisation_principal,
+    principal_from_token,
+)
 from hub.planning.areas import resolve_area
 from hub.planning.demand import demand
 from hub.planning.export import group_label, topic_label
 from hub.planning.report import DEFAULT_KM, Report, build_report
 from hub.planning.snapshots import Trend, trend
 from hub.search.engine import get_engine
+from hub.web.accounts.common import SIGN_IN_PATH, visit
 from hub.web.i18n import Translator
 from hub.web.templating import render
 
@@ -126,18 +132,31 @@ def trend_rows(found: Trend) -> list[dict[str, Any]]:
     ]
 
 
+def _signed_in_principal(request: Request) -> tuple[Principal, str] | None:
+    """The signed-in person's organisation as a principal, with its own area as the default."""
+    found = visit(request)
+    if found.user is None or found.org is None:
+        return None
+    org = found.org
+    principal = organisation_principal(org.name, org.ags, ministry=org.is_ministry)
+    return principal, ("" if org.is_ministry else ",".join(org.ags))
+
+
 @router.get("/planung", response_class=HTMLResponse)
 def planning_page(
     request: Request,
     gebiet: Annotated[str, Query(max_length=4000)] = "",
     km: Annotated[str, Query(max_length=10)] = "",
     authorization: Annotated[str | None, Header()] = None,
-) -> HTMLResponse:
+) -> Response:
     settings: Settings = request.app.state.settings
     principal = principal_from_token(settings, authorization)
     if principal is None:
-        ctx = _base("Für Planungsberichte ist eine Anmeldung nötig.")
-        return render(TEMPLATE, settings, status=401, **ctx, form={"gebiet": gebiet, "km": km})
+        signed_in = _signed_in_principal(request)
+        if signed_in is None:
+            return RedirectResponse(SIGN_IN_PATH, status_code=303)
+        principal, own_area = signed_in
+        gebiet = gebiet or own_area
     distance, km_error = _distance(km)
     form = {"gebiet": gebiet, "km": km or f"{DEFAULT_KM:g}"}
     if km_error:

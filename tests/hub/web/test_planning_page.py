@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from hub.api.app import create_app
 from hub.core.schema import Offer
 from hub.core.settings import Settings
+from hub.search.engine import SearchEngine
 from hub.web.planning_page import band
 from tests.hub.api.test_errors import call
+from tests.support.accounts import clients_of, make_person
 from tests.support.own_index import own_index
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
@@ -56,7 +58,6 @@ def test_the_page_shows_the_heat_map_gaps_and_downloads(app: FastAPI) -> None:
 @pytest.mark.parametrize(
     ("params", "headers", "status", "text"),
     [
-        ({"gebiet": "05962"}, {}, 401, "Anmeldung"),
         ({"gebiet": "05999999"}, ADMIN, 422, "kein bekannter Gemeindeschlüssel"),
         ({"gebiet": "05962", "km": "viel"}, ADMIN, 422, "zwischen 0 und 100"),
         ({"gebiet": "<script>x</script>"}, ADMIN, 422, "kein bekannter"),
@@ -78,3 +79,23 @@ def test_bands_name_the_share_in_words() -> None:
         "fast alle",
         "alle",
     ]
+
+
+def test_without_sign_in_the_page_sends_to_the_sign_in(app: FastAPI) -> None:
+    answer = call(app, "GET", "/planung", params={"gebiet": "05962"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/anmelden"
+
+
+def test_a_signed_in_jugendamt_sees_its_own_area_and_nothing_else(
+    app: FastAPI, engine: SearchEngine
+) -> None:
+    halver = make_person(engine, ags="05962012")
+    for clients in clients_of(app):
+        page = clients.signed_in(halver)
+        own = page.get("/planung")  # no area given: the organisation's own municipalities
+        assert own.status_code == 200, own.text[:300]
+        assert "Halver" in own.text and "Abdeckung nach Thema und Alter" in own.text
+        other = page.get("/planung", params={"gebiet": "05315000"})  # Köln
+        assert other.status_code == 403 and "gehört nicht zu den Gemeinden" in other.text
+        ministry = clients.signed_in(make_person(engine, ministry=True))
+        assert ministry.get("/planung", params={"gebiet": "05315000"}).status_code == 200
