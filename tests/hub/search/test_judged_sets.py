@@ -18,10 +18,16 @@ from tests.support.paths import (
     RELEVANCE_HELDOUT,
     RELEVANCE_HELDOUT2,
     RELEVANCE_QUERIES,
+    RELEVANCE_TUNE2,
 )
 
-FILES = {"dev": RELEVANCE_QUERIES, "heldout": RELEVANCE_HELDOUT, "heldout2": RELEVANCE_HELDOUT2}
-PREFIXES = {"dev": "dev-", "heldout": "ho-", "heldout2": "h2-"}
+FILES = {
+    "dev": RELEVANCE_QUERIES,
+    "heldout": RELEVANCE_HELDOUT,
+    "heldout2": RELEVANCE_HELDOUT2,
+    "tune2": RELEVANCE_TUNE2,
+}
+PREFIXES = {"dev": "dev-", "heldout": "ho-", "heldout2": "h2-", "tune2": "t2-"}
 FILTER_KINDS = {"municipality_ags", "age_months", "topic", "language", "near"}
 SPLITS = {"tune", "report"}
 AGS = re.compile(r"^05\d{6}$")
@@ -149,3 +155,13 @@ def test_second_held_out_set_is_a_report_only_set_over_the_same_categories() -> 
     per_category = Counter(q.get("category") for q in second)
     assert set(per_category) == {q["category"] for q in first}
     assert set(per_category.values()) == {4}, per_category
+
+
+def test_second_tuning_set_is_a_tune_only_set_of_eight_queries_per_category() -> None:
+    """Written to tune against, so that the report sets stay untouched: every query is `tune`."""
+    tune2, first = queries(RELEVANCE_TUNE2), queries(RELEVANCE_HELDOUT)
+    assert len(tune2) == 96
+    assert {q.get("split") for q in tune2} == {"tune"}
+    per_category = Counter(q.get("category") for q in tune2)
+    assert set(per_category) == {q["category"] for q in first}
+    assert set(per_category.values()) == {8}, per_category
