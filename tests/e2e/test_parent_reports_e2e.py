@@ -104,8 +104,7 @@ def enrol(
         assert shown.status_code == 200 and "nur jetzt sichtbar" in shown.text
 
 
-def signed_in(base: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60, trust_env=False)
+def sign_in(client: httpx.Client, email: str) -> httpx.Client:
     answer = post(client, "/anmelden", client.get("/anmelden").text, email=email, password=PASSWORD)
     assert answer.headers["location"] == "/kommune"
     return client
@@ -172,7 +171,12 @@ def test_a_parents_report_reaches_its_municipality_only_and_is_marked_done(
     assert smtp.to(mail["b"]) == []
 
     [report] = ReportStore(engine).for_source(source["a"])
-    with signed_in(base, mail["a"]) as amt_a, signed_in(base, mail["b"]) as amt_b:
+    with (
+        httpx.Client(base_url=base, timeout=60, trust_env=False) as amt_a,
+        httpx.Client(base_url=base, timeout=60, trust_env=False) as amt_b,
+    ):
+        sign_in(amt_a, mail["a"])
+        sign_in(amt_b, mail["b"])
         page_a = amt_a.get("/kommune").text
         assert "donnerstags, nicht mittwochs. &lt;b&gt;Danke&lt;/b&gt;" in page_a
         assert f"/kommune/meldungen/{report.id}/erledigt" in page_a
