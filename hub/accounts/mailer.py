@@ -1,37 +1,26 @@
-"""The one place the accounts send mail from (password resets), over plain SMTP.
+"""The accounts' mail (password resets, invitations) through the hub's one mailer,
+`hub.notify.mail.send_mail`, as a yes/no answer: a page must not fail because no mail left.
 
-Kept to one function so it can later be pointed at the hub's shared mailer. Without
-`HUB_SMTP_HOST` no mail leaves the hub; the attempt is logged without its body, which may hold
-a secret link.
+Without `HUB_SMTP_HOST`, or when the server refuses, nothing is sent and the attempt is logged
+by subject only: the body may hold a secret link.
 """
 
 from __future__ import annotations
 
-import smtplib
-from email.message import EmailMessage
-
 import structlog
 
+from hub.core.errors import MailUnavailable
 from hub.core.settings import Settings
+from hub.notify.mail import send_mail
 
 log = structlog.get_logger(__name__)
 
 
 def send(settings: Settings, to: str, subject: str, body: str) -> bool:
     """Send a plain-text German mail; False when no SMTP server is configured or it failed."""
-    if not settings.smtp_host:
-        log.warning("mail.not_configured", subject=subject)
-        return False
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("mail.failed", subject=subject, error=type(exc).__name__)
+        send_mail(to, subject, body, settings=settings)
+    except MailUnavailable as exc:
+        log.warning("mail.not_sent", subject=subject, reason=exc.message)
         return False
-    log.info("mail.sent", subject=subject)
     return True

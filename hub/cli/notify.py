@@ -16,7 +16,7 @@ def digest(
         False, "--dry-run", help="List who would get which stale offers; send and record nothing."
     ),
 ) -> None:
-    """Send this week's digests of stale offers (one per recipient group, once per week)."""
+    """Send this week's digests of stale offers (one per organisation, once per week)."""
     outcomes = send_digests(settings(), engine(), dry_run=dry_run)
     for outcome in outcomes:
         digest = outcome.digest

@@ -1,10 +1,13 @@
-"""The weekly freshness digest: one German e-mail per recipient group listing the stale offers
-of every source that group hears for, with links to the municipality's page and the hub's.
+"""The weekly freshness digest: one German e-mail per organisation listing the stale offers of
+all its sources, with links to the municipality's page, the hub's and the record in the CMS.
 
-Sources are grouped by the addresses `recipients_for_source` gives, so an editor responsible
-for three feeds gets one mail, not three. Sending is idempotent per ISO week: a digest is first
-recorded in `hub-digests` with `_create` (id: week + group); a second run of the same week
-finds it and sends nothing. A mail that fails removes its record, so the next run retries.
+An organisation's digest goes to everyone `recipients_for_source` names for any of its sources
+(its people and the sources' contact addresses). Sources registered before accounts have no
+organisation; they are grouped by their addresses instead, so an editor responsible for three
+such feeds gets one mail, not three. Sending is idempotent per ISO week: a digest is first
+recorded in `hub-digests` with `_create` (id: week + organisation, or week + address group); a
+second run of the same week finds it and sends nothing. A mail that fails removes its record,
+so the next run retries.
 """
 
 from __future__ import annotations
@@ -39,14 +42,18 @@ class SourceSection:
 
 @dataclass
 class Digest:
-    """What one recipient group gets this week."""
+    """What one organisation (or, for sources without one, one recipient group) gets this
+    week."""
 
     week: str
     recipients: list[str]
     sections: list[SourceSection] = field(default_factory=list)
+    organisation_id: str | None = None
 
     @property
     def id(self) -> str:
+        if self.organisation_id:
+            return f"{self.week}-org-{self.organisation_id}"
         group = hashlib.sha256("\n".join(self.recipients).encode()).hexdigest()[:16]
         return f"{self.week}-{group}"
 
@@ -69,17 +76,21 @@ def iso_week(now: datetime) -> str:
 
 
 def plan_digests(settings: Settings, engine: SearchEngine, now: datetime) -> list[Digest]:
-    """This week's digests: recipient groups with at least one stale offer."""
+    """This week's digests: one per organisation with at least one stale offer in any of its
+    sources, one per recipient group for sources without organisation."""
     before = stale_before(settings, now)
     groups: dict[tuple[str, ...], Digest] = {}
     for source in SourceRegistry(engine).list():
-        recipients = tuple(sorted(recipients_for_source(source)))
+        recipients = recipients_for_source(engine, source)
         if not recipients:
             continue
         offers = stale_offers(engine, source.id, before)
         if not offers:
             continue
-        digest = groups.setdefault(recipients, Digest(iso_week(now), list(recipients)))
+        org = source.organisation_id
+        key = ("org", org) if org else ("group", *sorted(recipients))
+        digest = groups.setdefault(key, Digest(iso_week(now), [], organisation_id=org))
+        digest.recipients = sorted({*digest.recipients, *recipients})
         digest.sections.append(SourceSection(source, offers))
     return list(groups.values())
 
@@ -104,8 +115,14 @@ def render_digest(settings: Settings, digest: Digest, now: datetime) -> tuple[st
         for section in digest.sections
     ]
     months = round(settings.stale_after_days / 30.4)
+    page_url = f"{base}/kommune#veraltete-angebote" if digest.organisation_id else None
     text, html = render_mail(
-        "digest", sections=sections, count=digest.offer_count, months=months, week=digest.week
+        "digest",
+        sections=sections,
+        count=digest.offer_count,
+        months=months,
+        week=digest.week,
+        page_url=page_url,
     )
     count = digest.offer_count
     noun = "Angebot" if count == 1 else "Angebote"

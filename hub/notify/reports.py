@@ -23,6 +23,7 @@ import redis
 import structlog
 from pydantic import BaseModel, Field
 
+from hub.accounts.users import UserStore
 from hub.core.errors import BrokerUnavailable, NotFound, ReportRefused
 from hub.core.settings import Settings
 from hub.notify import formtoken
@@ -96,12 +97,26 @@ def clean_text(value: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def recipients_for_source(source: Source) -> list[str]:
-    """Who hears of reports and reminders about a source's offers (the one routing rule)."""
+def recipients_for_source(engine: SearchEngine, source: Source) -> list[str]:
+    """Who hears of reports and reminders about a source's offers (the one routing rule): the
+    active people of the source's organisation, then the source's own contact addresses, each
+    once; a source without organisation (registered before accounts) has only its addresses."""
     seen: dict[str, None] = {}
-    for address in source.contact_emails:
+    for address in [*people_of(engine, source.organisation_id), *source.contact_emails]:
         seen.setdefault(address.strip().lower(), None)
     return [address for address in seen if address]
+
+
+def people_of(engine: SearchEngine, organisation_id: str | None) -> list[str]:
+    """The e-mail addresses of an organisation's active people (every role: admins and
+    editors both look after the offers)."""
+    if not organisation_id:
+        return []
+    try:
+        people = UserStore(engine).of_organisation(organisation_id)
+    except NotFound:  # no one has ever signed up on this hub
+        return []
+    return [person.email for person in people if person.active]
 
 
 class ReportStore:
@@ -143,7 +158,15 @@ class ReportStore:
     def for_source(
         self, source_id: str, status: ReportStatus | None = None, size: int = 500
     ) -> list[Report]:
-        filters: list[dict[str, Any]] = [{"term": {"source_id": source_id}}]
+        return self.for_sources([source_id], status, size)
+
+    def for_sources(
+        self, source_ids: list[str], status: ReportStatus | None = None, size: int = 500
+    ) -> list[Report]:
+        """The reports on these sources' offers, newest first (none for no source)."""
+        if not source_ids:
+            return []
+        filters: list[dict[str, Any]] = [{"terms": {"source_id": source_ids}}]
         if status is not None:
             filters.append({"term": {"status": status.value}})
         body = {
@@ -275,7 +298,7 @@ def deliver_report(settings: Settings, engine: SearchEngine, report_id: str) -> 
     source has no contact address, the report waits in the API and on the page)."""
     report = ReportStore(engine).get(report_id)
     source = SourceRegistry(engine).get(report.source_id)
-    recipients = recipients_for_source(source)
+    recipients = recipients_for_source(engine, source)
     if not recipients:
         log.info("report.no_recipients", report_id=report_id, source_id=source.id)
         return []

@@ -1,5 +1,5 @@
 """Sign-in and the municipality's pages in Chromium: keyboard only, and axe without serious or
-critical WCAG 2.1 AA violations."""
+critical WCAG 2.1 AA violations; the page with a parent's report and stale offers included."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from playwright.sync_api import Page, expect
 from hub.accounts.enrolment_links import EnrolmentLinks
 from hub.accounts.users import UserStore
 from hub.core.settings import Settings
+from hub.notify.reports import Report, ReportStore
 from hub.search.engine import SearchEngine, get_engine
+from hub.search.indices import OFFERS
 from hub.sources.store import Source, SourceRegistry
 from tests.browser.test_accessibility import serious_violations
 from tests.hub.cli.test_connector_noise import POSTS, serve_site
@@ -137,4 +139,46 @@ def test_the_ministry_page_and_the_sign_up_page_pass_axe(
     axe_page.context.clear_cookies()
     sign_in_by_keyboard(axe_page, hub_api, make_person(engine, ministry=True), home="/ministerium")
     expect(axe_page.locator("table.data").first).to_be_visible()
+    assert serious_violations(axe_page) == []
+
+
+@pytest.fixture
+def parent_report(web_settings: Settings, office: Person) -> Report:
+    """A parent's report on an offer of the office's source (the demo's Köln offers are more
+    than a year old, so the page lists stale offers too)."""
+    engine = get_engine(web_settings)
+    body = {"size": 1, "query": {"term": {"source_id": "koeln"}}, "sort": [{"id": "asc"}]}
+    [hit] = engine.request("POST", f"/{engine.name(OFFERS)}/_search", body)["hits"]["hits"]
+    offer = hit["_source"]
+    return ReportStore(engine).add(
+        Report(
+            id=uuid.uuid4().hex,
+            offer_id=offer["id"],
+            source_id="koeln",
+            offer_title=offer["title"],
+            offer_url=offer["url"],
+            category="kontakt",
+            message="Die Telefonnummer stimmt nicht.\n<b>Bitte prüfen</b>",
+            contact_email="mutter@example.org",
+        )
+    )
+
+
+def test_reports_and_stale_offers_pass_axe_and_erledigt_is_reached_by_keyboard(
+    axe_page: Page, hub_api: str, person: Person, parent_report: Report
+) -> None:
+    sign_in_by_keyboard(axe_page, hub_api, person)
+    row = axe_page.locator("#reports tbody tr", has_text=parent_report.offer_title).first
+    expect(row).to_contain_text("<b>Bitte prüfen</b>")  # shown as text
+    expect(axe_page.locator("#stale-offers tbody tr").first).to_be_visible()
+    expect(axe_page.locator("#veraltete-angebote")).to_contain_text(
+        "nicht aktualisiert seit mehr als 12 Monaten"
+    )
+    assert serious_violations(axe_page) == []
+    button = f'form[action="/kommune/meldungen/{parent_report.id}/erledigt"] button'
+    tab_to(axe_page, button, limit=200)
+    expect(axe_page.locator(":focus")).to_contain_text("Erledigt")
+    axe_page.keyboard.press("Enter")
+    expect(axe_page.get_by_role("status")).to_contain_text("ist erledigt")
+    expect(axe_page.locator(button)).to_have_count(0)
     assert serious_violations(axe_page) == []

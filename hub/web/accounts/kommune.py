@@ -1,6 +1,7 @@
 """The municipality's page (/kommune): its sources with status and freshness, runs, pending
 deletions, rejections with reasons, resync, settings, per-record overrides, secrets (masked,
-rotated on request, shown once), withdrawal; and the feed registration with its dry run."""
+rotated on request, shown once), withdrawal, parents' reports (marked done here) and stale
+offers; and the feed registration with its dry run."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from hub.accounts.source_admin import (
     withdraw,
 )
 from hub.accounts.users import Role, UserStore
-from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError
+from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError, NotFound
+from hub.notify.reports import ReportStore
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
 from hub.sources.secrets import is_valid, rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry
 from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
+from hub.web.accounts.notices import notices_of
 from hub.web.accounts.views import RUN_STATUS_DE, STATE_DE, ago, lines, offer_row
 
 router = APIRouter(
@@ -79,6 +82,7 @@ def _overview_page(found: Visit, rows: list[dict[str, Any]], **extra: Any) -> Re
         "is_admin": Role.ADMIN in user.roles,
         "notice": None,
         "error": None,
+        **notices_of(found.settings, found.engine, [row["source"] for row in rows]),
     }
     ctx.update(extra)
     return page(found, "kommune.html", **ctx)
@@ -234,6 +238,7 @@ def _source_page(found: Visit, source_id: str, **extra: Any) -> Response:
         "notice": None,
         "error": None,
         "shown_secret": None,
+        **notices_of(found.settings, found.engine, [source]),
     }
     ctx.update(extra)
     return page(found, "source.html", **ctx)
@@ -313,6 +318,24 @@ async def mark(request: Request, source_id: str) -> Response:
         notice=f"Der Beitrag „{local_id}“ ist {what} markiert; "
         "das gilt ab der nächsten Synchronisierung.",
     )
+
+
+@router.post("/meldungen/{report_id}/erledigt")
+async def report_done(request: Request, report_id: str) -> Response:
+    """Mark a parent's report done: any person of the organisation owning its source."""
+    found, form = await posted(request)
+    store = ReportStore(found.engine)
+    try:
+        report = store.get(report_id)
+    except NotFound:
+        raise PageError(404, "Diese Meldung gibt es nicht.") from None
+    found.own_source(report.source_id)  # another organisation's report: 403
+    store.mark_done(report.source_id, report.id)
+    notice = f"Die Meldung zu „{report.offer_title or report.offer_id}“ ist erledigt."
+    if text(form, "back") == "quelle":
+        return _source_page(found, report.source_id, notice=notice)
+    _, org = found.signed_in()
+    return _overview_page(found, _rows(found, org.id), notice=notice)
 
 
 @router.post("/quellen/{source_id}/api-schluessel")
