@@ -25,6 +25,7 @@ SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
 APPLY_EVENT = "workers.events.apply_event"
 MAIL_REPORT = "workers.notify.mail_report"
 SEND_DIGESTS = "workers.notify.send_digests"
+REINDEX_OFFERS = "workers.reindex.reindex_offers"
 
 BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
 
@@ -103,3 +104,8 @@ def enqueue_event(
 def enqueue_report_mail(settings: Settings, report_id: str) -> str:
     """Queue the mail that tells a source's municipality of a parent's report."""
     return send(settings, MAIL_REPORT, {"report_id": report_id})
+
+
+def enqueue_reindex(settings: Settings) -> str:
+    """Queue the zero-downtime reindex (claim it first: `hub.ingest.reindex_job.claim`)."""
+    return send(settings, REINDEX_OFFERS, {})

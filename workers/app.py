@@ -38,7 +38,7 @@ def create_app() -> Celery:
     app = Celery(
         "familienhub",
         broker=settings.redis_url,
-        include=["workers.sync", "workers.events", "workers.notify"],
+        include=["workers.sync", "workers.events", "workers.notify", "workers.reindex"],
     )
     app.conf.update(
         task_acks_late=True,

@@ -1,7 +1,7 @@
 """Index management: the versioned offer index behind the alias, and the registry indices
 (sources, sync runs, tombstones, the kept raw payloads `hub-raw`, parents' correction reports
-`hub-reports`, the freshness digests sent `hub-digests`, and the accounts: organisations, users,
-enrolment links).
+`hub-reports`, the freshness digests sent `hub-digests`, the accounts: organisations, users,
+enrolment links, and the audit log `hub-audit`).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -27,6 +27,7 @@ DIGESTS = "hub-digests"
 ORGANISATIONS = "hub-organisations"
 USERS = "hub-users"
 ENROLMENT_LINKS = "hub-enrolment-links"
+AUDIT = "hub-audit"
 REGISTRY_MAPPINGS = {
     SOURCES: "sources.json",
     SYNC_RUNS: "sync_runs.json",
@@ -37,6 +38,7 @@ REGISTRY_MAPPINGS = {
     ORGANISATIONS: "organisations.json",
     USERS: "users.json",
     ENROLMENT_LINKS: "enrolment_links.json",
+    AUDIT: "audit.json",
 }
 
 
