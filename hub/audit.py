@@ -116,7 +116,7 @@ def source_snapshot(source: Source) -> dict[str, Any]:
         "contact_emails": list(source.contact_emails),
         "pending_deletion": len(source.pending_deletion.get("ids", [])),
         "deletion_refused": bool(source.pending_deletion.get("refused")),
-        "api_keys": len(source.api_key_hashes),
+        "access_keys": len(source.api_key_hashes),
         "webhook_fingerprints": [
             str(s.get("fingerprint", "")) for s in source.webhook_secrets if is_valid(s, now)
         ],
