@@ -26,6 +26,7 @@ from hub.sources.operations import (
 )
 from hub.sources.store import SourceRegistry, SourceState
 from hub.web.accounts.desk import OPERATORS_ONLY_DE
+from tests.hub.web.accounts.test_enrol import issue, sign_up
 from tests.hub.web.accounts.test_kommune import own_source
 from tests.support.accounts import (
     PASSWORD,
@@ -247,3 +248,25 @@ def test_a_reindex_runs_in_a_worker_and_a_second_start_is_refused(
     assert "Letzte Neuindizierung fertig" in desk.get(DESK).text
     log = AuditLog(engine).search(AuditQuery(action="index.reindex"))
     assert log.total >= 1
+
+
+def test_enrolment_is_audited_without_the_link_token(
+    browser: Clients, engine: SearchEngine
+) -> None:
+    name = f"Jugendamt Protokoll {uuid.uuid4().hex[:6]}"
+    _, path = issue(browser, engine, name, "05374000")
+    token = path.rsplit("/", 1)[1]
+    email = f"leitung-{uuid.uuid4().hex[:6]}@kreis.example"
+    status, _, _ = sign_up(browser, path, email)
+    assert status == 303
+
+    log = AuditLog(engine)
+    issued = [
+        e
+        for e in log.search(AuditQuery(action="enrolment_link.issued", size=100)).entries
+        if e.after.get("organisation_name") == name
+    ]
+    assert len(issued) == 1 and issued[0].after["ags"] == ["05374000"]
+    (joined,) = log.search(AuditQuery(actor=email, action="organisation.signed_up")).entries
+    assert joined.after["organisation"] == name
+    assert token not in str(issued[0].model_dump()) + str(joined.model_dump())
