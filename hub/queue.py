@@ -27,6 +27,7 @@ MAIL_REPORT = "workers.notify.mail_report"
 SEND_DIGESTS = "workers.notify.send_digests"
 TAKE_PLANNING_SNAPSHOT = "workers.planning.take_planning_snapshot"
 FLUSH_SEARCH_DEMAND = "workers.planning.flush_search_demand"
+REINDEX_OFFERS = "workers.reindex.reindex_offers"
 
 BROKER_DOWN_DE = "Die Warteschlange ist gerade nicht erreichbar. Bitte später erneut versuchen."
 
@@ -105,3 +106,8 @@ def enqueue_event(
 def enqueue_report_mail(settings: Settings, report_id: str) -> str:
     """Queue the mail that tells a source's municipality of a parent's report."""
     return send(settings, MAIL_REPORT, {"report_id": report_id})
+
+
+def enqueue_reindex(settings: Settings) -> str:
+    """Queue the zero-downtime reindex (claim it first: `hub.ingest.reindex_job.claim`)."""
+    return send(settings, REINDEX_OFFERS, {})

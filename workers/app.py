@@ -44,7 +44,13 @@ def create_app() -> Celery:
     app = Celery(
         "familienhub",
         broker=settings.redis_url,
-        include=["workers.sync", "workers.events", "workers.notify", "workers.planning"],
+        include=[
+            "workers.sync",
+            "workers.events",
+            "workers.notify",
+            "workers.planning",
+            "workers.reindex",
+        ],
     )
     app.conf.update(
         task_acks_late=True,

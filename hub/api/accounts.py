@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from hub import audit
 from hub.accounts.enrolment_links import EnrolmentLink, EnrolmentLinks, parse_ags
 from hub.api.deps import AdminDep, IndexEngine, SettingsDep
 
@@ -43,6 +44,8 @@ def issue_link(data: LinkIn, _: AdminDep, settings: SettingsDep, engine: IndexEn
         data.organisation_name, ags, "admin-token", settings.enrolment_link_days
     )
     url = f"{settings.public_base_url.rstrip('/')}/registrieren/{issued.token}"
+    after = {"organisation_name": data.organisation_name, "ags": ags}
+    audit.record(engine, audit.ADMIN_TOKEN, "enrolment_link.issued", issued.link.id, after=after)
     return LinkIssued(**LinkOut.of(issued.link).model_dump(), url=url)
 
 

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel
 
+from hub import audit
 from hub.api.deps import AdminDep, IndexEngine, SettingsDep, is_admin
 from hub.core.settings import Settings
-from hub.sources import enrolment
+from hub.sources import enrolment, operations
 from hub.sources.keys import key_matches
 from hub.sources.runs import RunStore, SyncRun
 from hub.sources.store import Source, SourceInput, SourceRegistry
@@ -78,11 +79,21 @@ def authorized_source(
 Auth = Annotated[str | None, Header(alias="Authorization")]
 
 
+def actor_of(settings: Settings, authorization: str | None) -> audit.Actor:
+    """The admin token or a source's API key, as the audit log names them (never the value)."""
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    return audit.ADMIN_TOKEN if is_admin(settings, given) else audit.SOURCE_KEY
+
+
 @router.post("", status_code=201, summary="Register a source (ministry)")
 def create_source(
     data: SourceInput, _: AdminDep, settings: SettingsDep, engine: IndexEngine
 ) -> SourceCreated:
     registered = enrolment.register_source(settings, SourceRegistry(engine), data)
+    after = audit.source_snapshot(registered.source)
+    audit.record(
+        engine, audit.ADMIN_TOKEN, "source.registered", data.id, after=after, source_id=data.id
+    )
     return SourceCreated(**SourceOut.of(registered.source).model_dump(), api_key=registered.api_key)
 
 
@@ -117,4 +128,28 @@ def request_sync(
 ) -> SyncQueued:
     authorized_source(SourceRegistry(engine), source_id, settings, authorization)
     task_id = enrolment.request_sync(settings, source_id, trigger="api", full=full)
+    actor = actor_of(settings, authorization)
+    audit.record(
+        engine, actor, "source.sync", source_id, after={"task": task_id}, source_id=source_id
+    )
     return SyncQueued(source_id=source_id, task_id=task_id)
+
+
+def _operated(
+    engine: IndexEngine, action: str, source_id: str, change: operations.Change
+) -> SourceOut:
+    before, after = audit.source_snapshot(change.before), audit.source_snapshot(change.after)
+    audit.record(engine, audit.ADMIN_TOKEN, action, source_id, before, after, source_id=source_id)
+    return SourceOut.of(change.after)
+
+
+@router.post("/{source_id}/pause", summary="Pause scheduled syncs; offers stay (ministry)")
+def pause_source(source_id: str, _: AdminDep, engine: IndexEngine) -> SourceOut:
+    changed = operations.pause(SourceRegistry(engine), source_id)
+    return _operated(engine, "source.pause", source_id, changed)
+
+
+@router.post("/{source_id}/resume", summary="Resume a paused source (ministry)")
+def resume_source(source_id: str, _: AdminDep, engine: IndexEngine) -> SourceOut:
+    changed = operations.resume(SourceRegistry(engine), source_id)
+    return _operated(engine, "source.resume", source_id, changed)

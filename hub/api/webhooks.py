@@ -10,8 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from hub import audit
 from hub.api.deps import IndexEngine, RedisDep, SettingsDep
-from hub.api.sources import Auth, authorized_source
+from hub.api.sources import Auth, actor_of, authorized_source
 from hub.push.receiver import WebhookReceiver
 from hub.sources.secrets import DEFAULT_OVERLAP_HOURS, rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceRegistry
@@ -73,6 +74,15 @@ def new_webhook_secret(
     registry = SourceRegistry(engine)
     authorized_source(registry, source_id, settings, authorization)
     created = rotate_webhook_secret(registry, source_id, overlap_hours)
+    after = {"fingerprint": created.fingerprint}
+    audit.record(
+        engine,
+        actor_of(settings, authorization),
+        "source.webhook_secret_rotated",
+        source_id,
+        after=after,
+        source_id=source_id,
+    )
     return WebhookSecretOut(
         source_id=source_id,
         secret=created.secret,
@@ -87,7 +97,15 @@ def new_api_key(
 ) -> ApiKeyOut:
     registry = SourceRegistry(engine)
     authorized_source(registry, source_id, settings, authorization)
-    return ApiKeyOut(source_id=source_id, api_key=rotate_api_key(registry, source_id))
+    key = rotate_api_key(registry, source_id)
+    audit.record(
+        engine,
+        actor_of(settings, authorization),
+        "source.api_key_rotated",
+        source_id,
+        source_id=source_id,
+    )
+    return ApiKeyOut(source_id=source_id, api_key=key)
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:

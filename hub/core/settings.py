@@ -77,6 +77,13 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="Share of a source's offers one run may delete unconfirmed."
     )
     default_poll_minutes: int = Field(60, ge=1, description="Poll interval of new sources.")
+    freshness_target_factor: float = Field(
+        2.0,
+        ge=1,
+        le=100,
+        description="A source counts as stale on the ministry's desk when its last successful "
+        "sync is older than its poll interval times this factor.",
+    )
     reconcile_hours: int = Field(
         24,
         ge=1,

@@ -6,7 +6,8 @@ can, else by a full fetch, and so brings deletions to sources that sync incremen
 Deletion rules (DESIGN.md §4), the same for full and reconcile runs: only a complete,
 error-free listing deletes what it did not see; an empty listing deletes nothing and flags the
 source; a drop above `mass_delete_share` waits as pending until a second complete listing
-confirms it or an operator passes `allow_mass_delete`.
+confirms it or an operator passes `allow_mass_delete`; one the ministry refused waits for
+`allow_mass_delete` alone.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ class SyncRunner:
             return
         share = len(unseen) / max(len(indexed), 1)
         pending = set(source.pending_deletion.get("ids", []))
-        confirmed = bool(pending) and set(unseen) <= pending
+        refused = bool(source.pending_deletion.get("refused"))  # only an approval releases it
+        confirmed = bool(pending) and set(unseen) <= pending and not refused
         if share > self.settings.mass_delete_share and not (allow or confirmed):
             run.counts.pending_deletion = len(unseen)
             run.flags.append("mass_delete_pending")

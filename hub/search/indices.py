@@ -1,7 +1,8 @@
 """Index management: the versioned offer index behind the alias, and the registry indices
 (sources, sync runs, tombstones, the kept raw payloads `hub-raw`, parents' correction reports
 `hub-reports`, the freshness digests sent `hub-digests`, the accounts (organisations, users,
-enrolment links), and the planning snapshots and search-demand counters).
+enrolment links), the planning snapshots and search-demand counters, and the audit log
+`hub-audit`).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -29,6 +30,7 @@ USERS = "hub-users"
 ENROLMENT_LINKS = "hub-enrolment-links"
 PLANNING_SNAPSHOTS = "hub-planning-snapshots"
 PLANNING_DEMAND = "hub-planning-demand"
+AUDIT = "hub-audit"
 REGISTRY_MAPPINGS = {
     SOURCES: "sources.json",
     SYNC_RUNS: "sync_runs.json",
@@ -41,6 +43,7 @@ REGISTRY_MAPPINGS = {
     ENROLMENT_LINKS: "enrolment_links.json",
     PLANNING_SNAPSHOTS: "planning_snapshots.json",
     PLANNING_DEMAND: "planning_demand.json",
+    AUDIT: "audit.json",
 }
 
 

@@ -7,6 +7,8 @@ document count does not match.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,8 @@ from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, alias_targets, create_offer_index, swap_alias
 
 log = structlog.get_logger(__name__)
+Progress = Callable[[int, int], None]  # (documents copied, documents to copy)
+POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,9 @@ def is_stale(engine: SearchEngine) -> bool:
     return live_definition_hash(engine) != str(current["definition_hash"])
 
 
-def reindex(engine: SearchEngine) -> ReindexResult:
-    """Copy the live offer index into a fresh one built from `mappings/` and swap the alias."""
+def reindex(engine: SearchEngine, progress: Progress | None = None) -> ReindexResult:
+    """Copy the live offer index into a fresh one built from `mappings/` and swap the alias;
+    `progress` hears the copy's counters from the engine's task API while it runs."""
     targets = alias_targets(engine)
     if not targets:
         raise ReindexError(f"alias {engine.name(OFFERS)} points at no index")
@@ -55,9 +60,10 @@ def reindex(engine: SearchEngine) -> ReindexResult:
     try:
         engine.request("PUT", f"/{new}/_settings", {"index": {"refresh_interval": "-1"}})
         body = {"source": {"index": old}, "dest": {"index": new, "version_type": "external"}}
-        result = engine.request(
-            "POST", "/_reindex", body, params={"wait_for_completion": "true", "refresh": "true"}
+        started = engine.request(
+            "POST", "/_reindex", body, params={"wait_for_completion": "false", "refresh": "true"}
         )
+        result = _wait_for_task(engine, str(started["task"]), progress or (lambda done, of: None))
         if result.get("failures"):
             raise ReindexError(f"reindex failures: {result['failures'][:3]}")
         engine.request("PUT", f"/{new}/_settings", {"index": {"refresh_interval": "1s"}})
@@ -74,3 +80,18 @@ def reindex(engine: SearchEngine) -> ReindexResult:
     engine.request("DELETE", f"/{old}")
     log.info("reindex.done", old=old, new=new, documents=after)
     return ReindexResult(old=old, new=new, documents=after)
+
+
+def _wait_for_task(engine: SearchEngine, task: str, progress: Progress) -> dict[str, Any]:
+    """Poll the engine's task API until the reindex task ends; its response."""
+    while True:
+        found = engine.request("GET", f"/_tasks/{task}")
+        status = found.get("task", {}).get("status", {})
+        done = int(status.get("created", 0)) + int(status.get("updated", 0))
+        progress(done, int(status.get("total", 0)))
+        if found.get("completed"):
+            if found.get("error"):
+                raise ReindexError(f"reindex task failed: {found['error']}")
+            response: dict[str, Any] = found.get("response", {})
+            return response
+        time.sleep(POLL_SECONDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hub.web.accounts import auth, enrol, kommune
+from hub.web.accounts import auth, desk, enrol, kommune
 from hub.web.accounts.common import PageError, page_error
 
 
@@ -13,4 +13,5 @@ def install(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(enrol.router)
     app.include_router(kommune.router)
+    app.include_router(desk.router)
     app.exception_handler(PageError)(page_error)

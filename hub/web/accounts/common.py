@@ -19,6 +19,7 @@ from hub.accounts.organisations import Organisation, OrganisationStore
 from hub.accounts.sessions import COOKIE, Session, SessionStore
 from hub.accounts.users import Role, User, UserStore
 from hub.api.errors import public_detail, status_of
+from hub.audit import Actor
 from hub.core.errors import HubError, NotFound
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine
@@ -101,6 +102,11 @@ class Visit:
         if self.user is None or self.org is None:
             raise PageError(303, "Bitte melden Sie sich an.", location=SIGN_IN_PATH)
         return self.user, self.org
+
+    def actor(self) -> Actor:
+        """The signed-in person as the audit log names her."""
+        user, org = self.signed_in()
+        return Actor.person(user.email, org.id)
 
     def ministry(self) -> tuple[User, Organisation]:
         user, org = self.signed_in()

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from hub import audit
 from hub.accounts.enrolment_links import (
     INVALID_DE,
     STATE_DE,
@@ -62,6 +63,12 @@ async def issue_link(request: Request) -> Response:
         name, ags, user.id, found.settings.enrolment_link_days
     )
     url = f"{found.settings.public_base_url.rstrip('/')}/registrieren/{issued.token}"
+    after = {
+        "organisation_name": name,
+        "ags": ags,
+        "expires_at": issued.link.expires_at.isoformat(),
+    }
+    audit.record(found.engine, found.actor(), "enrolment_link.issued", issued.link.id, after=after)
     return _ministry_page(found, issued=(issued.link, url))
 
 
@@ -70,6 +77,7 @@ async def revoke_link(request: Request, link_id: str) -> Response:
     found, _ = await posted(request)
     found.ministry()
     EnrolmentLinks(found.engine).revoke(link_id)
+    audit.record(found.engine, found.actor(), "enrolment_link.revoked", link_id)
     return redirect(found, "/ministerium")
 
 
@@ -105,6 +113,9 @@ async def signup(request: Request, token: str) -> Response:
             error=exc.message_de,
         )
     sid = found.sessions.sign_in(found.sid, done.user.id, done.organisation.id)
+    actor = audit.Actor.person(done.user.email, done.organisation.id)
+    after = {"organisation": done.organisation.name, "ags": list(done.organisation.ags)}
+    audit.record(found.engine, actor, "organisation.signed_up", done.organisation.id, after=after)
     found.switch_session(sid)
     return redirect(found, "/kommune/quellen/neu")
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from connectors.sdk.filters import OfferFilters
+from hub import audit
 from hub.accounts.feed_check import check_feed
 from hub.accounts.people import invite
 from hub.accounts.source_admin import (
@@ -100,6 +101,7 @@ async def invite_colleague(request: Request) -> Response:
         )
     except ConfigError as exc:
         return _overview_page(found, _rows(found, org.id), error=exc.message_de)
+    audit.record(found.engine, found.actor(), "person.invited", invited.email, after={"role": role})
     notice = f"{invited.email} ist eingeladen und bekommt eine E-Mail mit einem Link."
     return _overview_page(found, _rows(found, org.id), notice=notice)
 
@@ -198,6 +200,10 @@ async def activate_source(request: Request) -> Response:
         )
     found.session.pending = {}
     found.sessions.save(found.sid, found.session)
+    after = audit.source_snapshot(done.source)
+    audit.record(
+        found.engine, found.actor(), "source.registered", data.id, after=after, source_id=data.id
+    )
     return page(
         found,
         "secrets.html",
@@ -257,6 +263,8 @@ async def sync_now(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
     found.own_source(source_id)
     error = _queue(found, source_id, full=True)
+    if not error:
+        audit.record(found.engine, found.actor(), "source.sync", source_id, source_id=source_id)
     notice = None if error else SYNC_QUEUED_DE
     return _source_page(found, source_id, notice=notice, error=error)
 
@@ -264,8 +272,18 @@ async def sync_now(request: Request, source_id: str) -> Response:
 @router.post("/quellen/{source_id}/loeschungen-bestaetigen")
 async def confirm_deletions(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
-    found.own_source(source_id)
+    source = found.own_source(source_id)
     error = _queue(found, source_id, full=True, allow_mass_delete=True)
+    if not error:
+        before = audit.source_snapshot(source)
+        audit.record(
+            found.engine,
+            found.actor(),
+            "source.deletions_confirmed",
+            source_id,
+            before,
+            source_id=source_id,
+        )
     notice = (
         None
         if error
@@ -277,7 +295,7 @@ async def confirm_deletions(request: Request, source_id: str) -> Response:
 @router.post("/quellen/{source_id}/einstellungen")
 async def save_settings(request: Request, source_id: str) -> Response:
     found, form = await posted(request)
-    found.own_source(source_id)
+    before = audit.source_snapshot(found.own_source(source_id))
     try:
         interval = int(text(form, "interval") or 0)
         if not 15 <= interval <= 7 * 24 * 60:
@@ -288,13 +306,23 @@ async def save_settings(request: Request, source_id: str) -> Response:
             offers=lines(text(form, "offers", 20000)),
             not_offers=lines(text(form, "not_offers", 20000)),
         )
-        change_settings(SourceRegistry(found.engine), source_id, interval, filters)
+        changed = change_settings(SourceRegistry(found.engine), source_id, interval, filters)
     except (ValueError, ConfigError):
         return _source_page(
             found,
             source_id,
             error="Das Intervall muss zwischen 15 und 10080 Minuten liegen.",
         )
+    after = audit.source_snapshot(changed)
+    audit.record(
+        found.engine,
+        found.actor(),
+        "source.settings",
+        source_id,
+        before,
+        after,
+        source_id=source_id,
+    )
     return _source_page(
         found,
         source_id,
@@ -311,6 +339,10 @@ async def mark(request: Request, source_id: str) -> Response:
         return _source_page(found, source_id, error="Bitte geben Sie die Kennung des Beitrags an.")
     is_offer = text(form, "is_offer") == "ja"
     mark_record(SourceRegistry(found.engine), source_id, local_id, is_offer)
+    after = {"local_id": local_id, "is_offer": is_offer}
+    audit.record(
+        found.engine, found.actor(), "source.override", source_id, after=after, source_id=source_id
+    )
     what = "als Angebot" if is_offer else "als „kein Angebot“"
     return _source_page(
         found,
@@ -342,8 +374,18 @@ async def report_done(request: Request, report_id: str) -> Response:
 async def new_api_key(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
     found.admin()
-    found.own_source(source_id)
+    before = audit.source_snapshot(found.own_source(source_id))
     key = rotate_api_key(SourceRegistry(found.engine), source_id)
+    after = audit.source_snapshot(SourceRegistry(found.engine).get(source_id))
+    audit.record(
+        found.engine,
+        found.actor(),
+        "source.api_key_rotated",
+        source_id,
+        before,
+        after,
+        source_id=source_id,
+    )
     return _source_page(
         found,
         source_id,
@@ -356,8 +398,18 @@ async def new_api_key(request: Request, source_id: str) -> Response:
 async def new_webhook_secret(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
     found.admin()
-    found.own_source(source_id)
+    before = audit.source_snapshot(found.own_source(source_id))
     made = rotate_webhook_secret(SourceRegistry(found.engine), source_id)
+    after = audit.source_snapshot(SourceRegistry(found.engine).get(source_id))
+    audit.record(
+        found.engine,
+        found.actor(),
+        "source.webhook_secret_rotated",
+        source_id,
+        before,
+        after,
+        source_id=source_id,
+    )
     return _source_page(
         found,
         source_id,
@@ -370,7 +422,7 @@ async def new_webhook_secret(request: Request, source_id: str) -> Response:
 async def withdraw_source(request: Request, source_id: str) -> Response:
     found, form = await posted(request)
     found.admin()
-    found.own_source(source_id)
+    before = audit.source_snapshot(found.own_source(source_id))
     if text(form, "confirm", 100) != source_id:
         return _source_page(found, source_id, error=CONFIRM_ID_DE)
     client = request.app.state.redis
@@ -378,6 +430,16 @@ async def withdraw_source(request: Request, source_id: str) -> Response:
         deleted = await run_in_threadpool(withdraw, found.settings, found.engine, client, source_id)
     except ConflictError as exc:
         return _source_page(found, source_id, error=exc.message_de)
+    after = {"withdrawn": True, "deleted_offers": deleted}
+    audit.record(
+        found.engine,
+        found.actor(),
+        "source.withdrawn",
+        source_id,
+        before,
+        after,
+        source_id=source_id,
+    )
     return page(
         found,
         "message.html",

@@ -14,6 +14,7 @@ from hub.core.settings import Settings
 from hub.ingest.runner import SyncOptions, SyncRunner
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
+from hub.sources.operations import refuse_deletion
 from hub.sources.runs import RunStatus
 from hub.sources.store import SourceInput, SourceRegistry, SourceState
 from tests.support.feeds import FeedServer, Request, Route
@@ -123,6 +124,22 @@ def test_mass_drop_waits_for_a_second_full_run(engine, runner, source, serve) ->
     second = runner.run(source, SyncOptions(full=True))
     assert second.counts.deleted == 5
     assert len(indexed(engine, source)) == 5
+    assert SourceRegistry(engine).get(source).pending_deletion == {}
+
+
+def test_a_refused_mass_drop_waits_for_an_approval(engine, runner, source, serve) -> None:
+    records = [offer(f"r{i}") for i in range(10)]
+    serve(feed(*records))
+    runner.run(source)
+    serve(feed(*records[:5]))
+    runner.run(source, SyncOptions(full=True))
+    refuse_deletion(SourceRegistry(engine), source, "ops@mkjfgfsi.example")
+    again = runner.run(source, SyncOptions(full=True))  # would confirm it, were it not refused
+    assert (again.counts.deleted, again.counts.pending_deletion) == (0, 5)
+    assert len(indexed(engine, source)) == 10
+    assert SourceRegistry(engine).get(source).pending_deletion["refused"]
+    approved = runner.run(source, SyncOptions(full=True, allow_mass_delete=True))
+    assert approved.counts.deleted == 5
     assert SourceRegistry(engine).get(source).pending_deletion == {}
 
 
