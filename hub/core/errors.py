@@ -33,7 +33,9 @@ workers/ is defined here, so a caller finds what it may catch in one place.
     │       └── UnsafeXMLError            XML is malformed, too large or uses refused features
     ├── RecordError                       one record cannot become an offer: becomes a rejection,
     │                                     the rest of the batch goes on
-    └── SignInError                       an OpenID Connect sign-in cannot be verified
+    ├── SignInError                       an OpenID Connect sign-in cannot be verified
+    └── PageRefusal                       a staff page refuses a request: a German page or a
+                                          redirect (sign-in), with its HTTP status
 
 Every class carries a German `message_de` where a municipality or citizen may read it; the
 English `message` is for logs only. How each class becomes an HTTP answer is decided in one
@@ -271,3 +273,15 @@ class SignInError(HubError):
     mismatch, a token whose signature, issuer, audience or expiry does not verify."""
 
     code = "sign_in_failed"
+
+
+class PageRefusal(HubError):
+    """Raised by a staff page (sign-in, municipality, ministry) to answer with a German page
+    and `status`, or with a redirect to `location` (e.g. the sign-in page)."""
+
+    code = "page_refusal"
+
+    def __init__(self, status: int, message_de: str, location: str | None = None) -> None:
+        super().__init__(message_de, message_de=message_de)
+        self.status = status
+        self.location = location

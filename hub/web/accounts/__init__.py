@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hub.core.errors import PageRefusal
 from hub.web.accounts import auth, desk, enrol, kommune
-from hub.web.accounts.common import PageError, page_error
+from hub.web.accounts.common import page_error
 
 
 def install(app: FastAPI) -> None:
@@ -14,4 +15,4 @@ def install(app: FastAPI) -> None:
     app.include_router(enrol.router)
     app.include_router(kommune.router)
     app.include_router(desk.router)
-    app.exception_handler(PageError)(page_error)
+    app.exception_handler(PageRefusal)(page_error)

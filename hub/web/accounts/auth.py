@@ -14,7 +14,16 @@ from hub.accounts.passwords import password_problem
 from hub.accounts.reset import ANSWER_DE, INVALID_DE, ResetTokens, send_reset_mail
 from hub.accounts.throttle import TOO_MANY_DE, SignInThrottle
 from hub.accounts.users import User, UserStore
-from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
+from hub.core.errors import PageRefusal
+from hub.web.accounts.common import (
+    PageRoute,
+    Visit,
+    page,
+    posted,
+    redirect,
+    text,
+    visit,
+)
 
 router = APIRouter(tags=["accounts"], include_in_schema=False, route_class=PageRoute)
 WRONG_DE = "E-Mail-Adresse oder Passwort sind falsch."
@@ -72,7 +81,7 @@ def oidc_start(request: Request) -> Response:
     """Off to the administration's provider (state, nonce and PKCE verifier kept here)."""
     found = visit(request)
     if not oidc.enabled(found.settings):
-        raise PageError(404, "Die Anmeldung über eine Verwaltung ist nicht eingerichtet.")
+        raise PageRefusal(404, "Die Anmeldung über eine Verwaltung ist nicht eingerichtet.")
     client = oidc.OidcClient(found.settings)
     try:
         url, pending = client.start(_oidc_return(found))
@@ -92,9 +101,9 @@ def oidc_return(request: Request, code: str = "", state: str = "") -> Response:
     found.session.pending.pop("oidc", None)
     found.sessions.save(found.sid, found.session)
     if not oidc.enabled(found.settings) or not isinstance(kept, dict) or not code:
-        raise PageError(400, oidc.FAILED_DE)
+        raise PageRefusal(400, oidc.FAILED_DE)
     if not hmac.compare_digest(str(kept.get("state", "")), state):
-        raise PageError(400, oidc.FAILED_DE)
+        raise PageRefusal(400, oidc.FAILED_DE)
     client = oidc.OidcClient(found.settings)
     try:
         email = client.finish(code, oidc.Pending(**kept), _oidc_return(found))
@@ -102,7 +111,7 @@ def oidc_return(request: Request, code: str = "", state: str = "") -> Response:
         client.close()
     user = UserStore(found.engine).by_email(email)
     if user is None or not user.active:
-        raise PageError(403, NO_ACCOUNT_DE)
+        raise PageRefusal(403, NO_ACCOUNT_DE)
     return _signed_in(found, user)
 
 

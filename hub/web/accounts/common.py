@@ -20,7 +20,7 @@ from hub.accounts.sessions import COOKIE, Session, SessionStore
 from hub.accounts.users import Role, User, UserStore
 from hub.api.errors import public_detail, status_of
 from hub.audit import Actor
-from hub.core.errors import HubError, NotFound
+from hub.core.errors import HubError, NotFound, PageRefusal
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine
 from hub.sources.store import Source, SourceRegistry
@@ -40,16 +40,6 @@ URLENCODED = "application/x-www-form-urlencoded"
 Form = dict[str, str]
 
 
-class PageError(Exception):
-    """A refusal shown as a German page (or a redirect, with `location`)."""
-
-    def __init__(self, status: int, message_de: str, location: str | None = None) -> None:
-        super().__init__(message_de)
-        self.status = status
-        self.message_de = message_de
-        self.location = location
-
-
 class PageRoute(APIRoute):
     """A route of these pages: hub errors (engine or queue down, a lost race) become German
     pages with the API's status and wording, never JSON."""
@@ -60,14 +50,16 @@ class PageRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await original(request)
+            except PageRefusal:
+                raise
             except redis.RedisError as exc:
                 log.warning("page.redis_unavailable", error=type(exc).__name__)
-                raise PageError(503, SESSIONS_DOWN_DE) from exc
+                raise PageRefusal(503, SESSIONS_DOWN_DE) from exc
             except HubError as exc:
                 status = status_of(exc)
                 if status >= 500:
                     log.warning("page.unavailable", error=exc.code, message=exc.message)
-                raise PageError(status, public_detail(exc, status)) from exc
+                raise PageRefusal(status, public_detail(exc, status)) from exc
 
         return handler
 
@@ -100,7 +92,7 @@ class Visit:
     def signed_in(self) -> tuple[User, Organisation]:
         """Person and organisation, or a redirect to the sign-in page."""
         if self.user is None or self.org is None:
-            raise PageError(303, "Bitte melden Sie sich an.", location=SIGN_IN_PATH)
+            raise PageRefusal(303, "Bitte melden Sie sich an.", location=SIGN_IN_PATH)
         return self.user, self.org
 
     def actor(self) -> Actor:
@@ -111,14 +103,14 @@ class Visit:
     def ministry(self) -> tuple[User, Organisation]:
         user, org = self.signed_in()
         if not org.is_ministry:
-            raise PageError(403, MINISTRY_ONLY_DE)
+            raise PageRefusal(403, MINISTRY_ONLY_DE)
         return user, org
 
     def admin(self) -> tuple[User, Organisation]:
         """Person and organisation, if she is an admin of it (secrets, withdrawal, new feeds)."""
         user, org = self.signed_in()
         if Role.ADMIN not in user.roles:
-            raise PageError(403, ADMIN_ONLY_DE)
+            raise PageRefusal(403, ADMIN_ONLY_DE)
         return user, org
 
     def own_source(self, source_id: str) -> Source:
@@ -127,9 +119,9 @@ class Visit:
         try:
             source = SourceRegistry(self.engine).get(source_id)
         except NotFound:
-            raise PageError(404, "Diese Quelle gibt es nicht.") from None
+            raise PageRefusal(404, "Diese Quelle gibt es nicht.") from None
         if not org.is_ministry and source.organisation_id != org.id:
-            raise PageError(403, NOT_YOURS_DE)
+            raise PageRefusal(403, NOT_YOURS_DE)
         return source
 
     def switch_session(self, sid: str) -> None:
@@ -174,7 +166,7 @@ async def posted(request: Request) -> tuple[Visit, Form]:
     form = await read_form(request)
     found = visit(request)
     if found.fresh or not token_matches(found.session.csrf_token, form.get(FIELD)):
-        raise PageError(403, REFUSED_DE)
+        raise PageRefusal(403, REFUSED_DE)
     return found, form
 
 
@@ -185,7 +177,7 @@ async def read_form(request: Request) -> Form:
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > MAX_FORM_BYTES:
-            raise PageError(413, "Das Formular ist zu groß.")
+            raise PageRefusal(413, "Das Formular ist zu groß.")
     if not request.headers.get("content-type", "").startswith(URLENCODED):
         return {}
     pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -230,7 +222,7 @@ def redirect(found: Visit, location: str) -> Response:
 
 
 async def page_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, PageError)
+    assert isinstance(exc, PageRefusal)
     if exc.location:
         return RedirectResponse(exc.location, status_code=exc.status)
     settings: Settings = request.app.state.settings

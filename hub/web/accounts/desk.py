@@ -16,14 +16,14 @@ from pydantic import ValidationError
 from hub import audit
 from hub.accounts.organisations import OrganisationStore
 from hub.accounts.users import Role
-from hub.core.errors import BrokerUnavailable, ConflictError, NotFound
+from hub.core.errors import BrokerUnavailable, ConflictError, NotFound, PageRefusal
 from hub.ingest import reindex_job
 from hub.queue import enqueue_reindex
 from hub.sources import operations
 from hub.sources.enrolment import request_sync
 from hub.sources.overview import error_rates, offer_counts
 from hub.sources.store import Source, SourceRegistry
-from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, visit
+from hub.web.accounts.common import PageRoute, Visit, page, posted, visit
 from hub.web.accounts.desk_view import coverage, district_rows, health_counts, source_rows
 
 router = APIRouter(
@@ -40,7 +40,7 @@ def operator(found: Visit) -> audit.Actor:
     """The signed-in admin of the ministry as an audit actor; 303 to sign-in, else 403."""
     user, org = found.ministry()
     if Role.ADMIN not in user.roles:
-        raise PageError(403, OPERATORS_ONLY_DE)
+        raise PageRefusal(403, OPERATORS_ONLY_DE)
     return audit.Actor.person(user.email, org.id)
 
 
@@ -93,7 +93,7 @@ def _source(found: Visit, source_id: str) -> Source:
     try:
         return SourceRegistry(found.engine).get(source_id)
     except NotFound:
-        raise PageError(404, "Diese Quelle gibt es nicht.") from None
+        raise PageRefusal(404, "Diese Quelle gibt es nicht.") from None
 
 
 @router.post("/betrieb/quellen/{source_id}/pausieren")

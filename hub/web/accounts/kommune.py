@@ -24,13 +24,28 @@ from hub.accounts.source_admin import (
     withdraw,
 )
 from hub.accounts.users import Role, UserStore
-from hub.core.errors import BrokerUnavailable, ConfigError, ConflictError, HubError, NotFound
+from hub.core.errors import (
+    BrokerUnavailable,
+    ConfigError,
+    ConflictError,
+    HubError,
+    NotFound,
+    PageRefusal,
+)
 from hub.notify.reports import ReportStore
 from hub.sources.enrolment import request_sync
 from hub.sources.runs import RunStore
 from hub.sources.secrets import is_valid, rotate_api_key, rotate_webhook_secret
 from hub.sources.store import SourceInput, SourceRegistry
-from hub.web.accounts.common import PageError, PageRoute, Visit, page, posted, redirect, text, visit
+from hub.web.accounts.common import (
+    PageRoute,
+    Visit,
+    page,
+    posted,
+    redirect,
+    text,
+    visit,
+)
 from hub.web.accounts.notices import notices_of
 from hub.web.accounts.views import RUN_STATUS_DE, STATE_DE, ago, lines, offer_row
 
@@ -163,7 +178,7 @@ async def activate_source(request: Request) -> Response:
     _, org = found.admin()
     pending = found.session.pending
     if not pending:
-        raise PageError(409, "Bitte prüfen Sie zuerst die Adresse Ihres Feeds.")
+        raise PageRefusal(409, "Bitte prüfen Sie zuerst die Adresse Ihres Feeds.")
     config = dict(pending["config"])
     if text(form, "apply_filters") == "ja" and pending.get("filters"):
         config["offer_filters"] = pending["filters"]
@@ -360,7 +375,7 @@ async def report_done(request: Request, report_id: str) -> Response:
     try:
         report = store.get(report_id)
     except NotFound:
-        raise PageError(404, "Diese Meldung gibt es nicht.") from None
+        raise PageRefusal(404, "Diese Meldung gibt es nicht.") from None
     found.own_source(report.source_id)  # another organisation's report: 403
     store.mark_done(report.source_id, report.id)
     notice = f"Die Meldung zu „{report.offer_title or report.offer_id}“ ist erledigt."
