@@ -93,10 +93,18 @@ def _xml_guesses(head: bytes) -> list[Guess]:
 def _html_guesses(response: FetchResponse) -> list[Guess]:
     text = response.text()[:200_000]
     guesses: list[Guess] = []
-    if "api.w.org" in text or "/wp-json/" in text or "wp-content" in text:
+    if _announces_wordpress_api(response):
+        guesses.append(Guess("wordpress", "WordPress site (api.w.org Link header)", {}))
+    elif "api.w.org" in text or "/wp-json/" in text or "wp-content" in text:
         guesses.append(Guess("wordpress", "WordPress site (api.w.org link)", {}))
     if "application/ld+json" in text:
         guesses.append(Guess("schemaorg", "page with schema.org JSON-LD", {}))
     if "typo3" in text.lower():
         guesses.append(Guess("typo3", "TYPO3 site (needs EXT:headless JSON)", {}))
     return guesses
+
+
+def _announces_wordpress_api(response: FetchResponse) -> bool:
+    """WordPress answers every page with `Link: <…/wp-json/>; rel="https://api.w.org/"`, also
+    where no theme prints the HTML link (a headless site) or a theme leaves it out."""
+    return 'rel="https://api.w.org/"' in response.headers.get("link", "")

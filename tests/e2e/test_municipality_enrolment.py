@@ -1,79 +1,52 @@
-"""A Jugendamt from zero, with the real API and a Celery worker as processes: the ministry
-issues a link, the municipality signs up, registers the demo fleet's WordPress-style site,
-sees the dry run, activates it; the site breaks, the page shows it and the offers stay; the
-site is fixed and the source recovers."""
+"""A Jugendamt from zero with its real WordPress, the real API and a Celery worker as processes.
+
+The ministry issues a link, the municipality signs up through the pages and registers its
+site's address (Debian's WordPress with municipal posts, tests/support/wordpress.py, behind a
+reverse proxy as a web server would be). The hub detects WordPress, the dry run lists the posts
+with what it extracted from them, and the first sync publishes exactly those. Then an editor
+switches on a maintenance plugin: every address answers its HTML page. The municipality's page
+shows the failed run with its German reason while the offers stay searchable; maintenance is
+switched off, "Jetzt synchronisieren" on the page succeeds and the source is healthy again.
+"""
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup, Tag
 
-from hub.dev.demo.fleet import DemoFeed, answer, demo_feeds
 from hub.dev.processes import Supervisor
 from hub.search.engine import SearchEngine
 from hub.search.writer import OfferWriter
 from hub.sources.runs import RunStatus, RunStore, SyncRun
 from hub.sources.store import SourceRegistry, SourceState
 from tests.support.accounts import PASSWORD, csrf_of, make_person
+from tests.support.proxy import Maintenance, SwitchableProxy
 from tests.support.stack import wait_for
+from tests.support.wordpress import WordPressSite, running_wordpress
 
-MAINTENANCE = b"<!doctype html><html><body><h1>Wartungsarbeiten</h1></body></html>"
-
-
-class SwitchableSite:
-    """A demo WordPress site on 127.0.0.1 that can be broken (an HTML maintenance page where
-    the REST API was) and fixed again."""
-
-    def __init__(self, feed: DemoFeed) -> None:
-        self.feed = feed
-        self.broken = False
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                if site.broken:
-                    body, ctype, status = MAINTENANCE, "text/html; charset=utf-8", 200
-                else:
-                    reply = answer(site.feed, parts.path, parse_qs(parts.query), site.base_url)
-                    body, ctype, status = reply.body, reply.content_type, reply.status
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        return Handler
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+AGS = "05711000"  # Bielefeld: the seeded posts speak of its places
+SOURCE = "bielefeld-fruehe-hilfen"
+# posts of the seeded site that are not offers: WordPress' sample post and a job advert
+NOT_OFFERS = ("hallo-welt", "stellenausschreibung")
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[SwitchableSite]:
-    feed = next(f for f in demo_feeds() if f.kind == "wordpress")
-    server = SwitchableSite(feed)
-    yield server
-    server.close()
+def proxy() -> Iterator[SwitchableProxy]:
+    with SwitchableProxy() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def wordpress(proxy: SwitchableProxy) -> Iterator[WordPressSite]:
+    """WordPress served at the proxy's address: its links point there, as on a real site."""
+    with running_wordpress(public_url=proxy.url) as site:
+        proxy.upstream = site.url
+        yield site
 
 
 def post(client: httpx.Client, path: str, page: str, **data: str) -> httpx.Response:
@@ -88,8 +61,84 @@ def latest_run(engine: SearchEngine, source_id: str, after: set[str]) -> SyncRun
     return None
 
 
-def test_a_jugendamt_enrols_from_zero_breaks_its_feed_and_recovers(
-    stack: Supervisor, engine: SearchEngine, site: SwitchableSite
+def cells(row: Tag) -> list[str]:
+    return [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+
+
+def preview_rows(html: str) -> dict[str, dict[str, str]]:
+    """The dry run's offers by URL: title and the fields read from the text."""
+    table = BeautifulSoup(html, "html.parser").find("table", id="preview-offers")
+    assert isinstance(table, Tag), html
+    rows = {}
+    for row in table.find_all("tr")[1:]:
+        link = row.find("a")
+        assert isinstance(link, Tag)
+        texts = cells(row)
+        rows[str(link["href"])] = {"title": texts[0], "age": texts[3], "cost": texts[4]}
+        rows[str(link["href"])]["extracted"] = texts[7]
+    return rows
+
+
+def preview_rejections(html: str) -> dict[str, str]:
+    """The dry run's rejected posts: local id → German reason."""
+    listing = BeautifulSoup(html, "html.parser").find("ul", id="preview-rejections")
+    assert isinstance(listing, Tag), html
+    found = {}
+    for item in listing.find_all("li"):
+        local_id, _, reason = item.get_text(" ", strip=True).partition(":")
+        found[local_id.strip()] = reason.strip()
+    return found
+
+
+def status_of(html: str) -> tuple[dict[str, str], list[str]]:
+    """The source page's facts (Zustand, Grund, Angebote in der Suche, …) and its newest run."""
+    soup = BeautifulSoup(html, "html.parser")
+    facts = soup.find("dl", id="status")
+    assert isinstance(facts, Tag), html
+    pairs = {
+        dt.get_text(strip=True): dd.get_text(" ", strip=True)
+        for dt, dd in zip(facts.find_all("dt"), facts.find_all("dd"), strict=True)
+    }
+    runs = soup.find("table", id="runs")
+    assert isinstance(runs, Tag), html
+    newest = runs.find_all("tr")[1]
+    assert isinstance(newest, Tag)
+    return pairs, cells(newest)
+
+
+def published(api: httpx.Client, source_id: str) -> dict[str, dict[str, Any]]:
+    """The source's offers as the citizens' API serves them, by URL."""
+    listed = api.get("/api/v1/offers", params={"ags": AGS, "size": 100})
+    assert listed.status_code == 200, listed.text
+    offers = {}
+    for hit in listed.json()["hits"]:
+        if hit["source_id"] == source_id:
+            detail = api.get(f"/api/v1/offers/{source_id}:{hit['local_id']}")
+            assert detail.status_code == 200, detail.text
+            offers[detail.json()["url"]] = detail.json()
+    return offers
+
+
+def test_the_proxy_passes_the_rest_api_through_unchanged(
+    wordpress: WordPressSite, proxy: SwitchableProxy
+) -> None:
+    """What the hub reads through the proxy is what WordPress answers (pagination included)."""
+    page = "/wp-json/wp/v2/posts?per_page=2&page=2&orderby=id&order=asc&_embed=wp:term"
+    with httpx.Client(timeout=30, trust_env=False) as client:
+        direct, through = client.get(wordpress.url + page), client.get(proxy.url + page)
+    assert through.status_code == direct.status_code == 200
+    assert through.content == direct.content
+    for header in ("x-wp-total", "x-wp-totalpages", "content-type", "link"):
+        assert through.headers.get(header) == direct.headers.get(header), header
+    assert int(through.headers["x-wp-totalpages"]) > 2
+
+
+def test_a_jugendamt_registers_its_wordpress_the_site_breaks_and_recovers(
+    stack: Supervisor,
+    engine: SearchEngine,
+    api: httpx.Client,
+    wordpress: WordPressSite,
+    proxy: SwitchableProxy,
 ) -> None:
     base = stack.settings.public_base_url
     ministry = make_person(engine, ministry=True)
@@ -106,8 +155,8 @@ def test_a_jugendamt_enrols_from_zero_breaks_its_feed_and_recovers(
             office,
             "/ministerium/einladungen",
             office.get("/ministerium").text,
-            name=site.feed.name,
-            ags=" ".join(site.feed.ags),
+            name="Jugendamt Bielefeld",
+            ags=AGS,
         )
         link = re.search(r"/registrieren/[A-Za-z0-9_-]+", issued.text)
         assert link, issued.text
@@ -117,57 +166,82 @@ def test_a_jugendamt_enrols_from_zero_breaks_its_feed_and_recovers(
             amt,
             link.group(0),
             amt.get(link.group(0)).text,
-            email="jugendamt@demo.example",
+            email="fruehe-hilfen@bielefeld.example",
             password=PASSWORD,
             password_repeat=PASSWORD,
         )
         assert joined.headers["location"] == "/kommune/quellen/neu"
+
+        # the site's address, as the municipality knows it: the hub finds the REST API itself
         form = amt.get("/kommune/quellen/neu").text
-        feed_url = f"{site.base_url}/wp/{site.feed.source_id}/wp-json/wp/v2/posts"
-        preview = post(amt, "/kommune/quellen/pruefen", form, url=feed_url)
+        preview = post(amt, "/kommune/quellen/pruefen", form, url=proxy.url + "/")
         assert preview.status_code == 200, preview.text
         assert "Erkannt: <strong>wordpress</strong>" in preview.text
-        assert re.search(r"Diese [1-9]\d* Angebote würden veröffentlicht", preview.text)
-        source_id = "demo-" + site.feed.source_id
+        rows = preview_rows(preview.text)
+        assert f"Diese {len(rows)} Angebote würden veröffentlicht" in preview.text
+        assert any(row["age"] != "—" and row["cost"] != "—" for row in rows.values()), rows
+        rejected = preview_rejections(preview.text)
+        for key in NOT_OFFERS:
+            assert rejected.get(str(wordpress.post_id(key))), (key, rejected)
+
         shown = post(
-            amt,
-            "/kommune/quellen/aktivieren",
-            preview.text,
-            source_id=source_id,
-            interval="60",
+            amt, "/kommune/quellen/aktivieren", preview.text, source_id=SOURCE, interval="60"
         )
         assert shown.status_code == 200 and "nur jetzt sichtbar" in shown.text
 
         first = wait_for(
-            lambda: latest_run(engine, source_id, set()), timeout=120, what="the first sync"
+            lambda: latest_run(engine, SOURCE, set()), timeout=120, what="the first sync"
         )
         assert first.status == RunStatus.SUCCEEDED, first.errors
-        offers = OfferWriter(engine).count_of_source(source_id)
-        assert offers > 0
-        overview = amt.get("/kommune").text
-        assert source_id in overview and "aktiv" in overview
+        # the dry run showed what the sync published: the same posts, the same fields read
+        offers = published(api, SOURCE)
+        assert {url: row["title"] for url, row in rows.items()} == {
+            url: offer["title"] for url, offer in offers.items()
+        }
+        for url, offer in offers.items():
+            assert rows[url]["extracted"] == (", ".join(offer["extracted"]) or "—"), url
+        assert {str(wordpress.post_id(key)) for key in NOT_OFFERS} <= {
+            r.local_id for r in first.rejections
+        }
+        assert all(url.startswith(proxy.url + "/") for url in offers)  # the public address
+        count = OfferWriter(engine).count_of_source(SOURCE)
+        assert count == len(rows) > 0
+        facts, newest = status_of(amt.get(f"/kommune/quellen/{SOURCE}").text)
+        assert (facts["Zustand"], newest[1]) == ("aktiv", "erfolgreich")
+        assert "Grund" not in facts
+        assert any("/wp-json/wp/v2/posts" in e.path for e in proxy.exchanges)
 
-        site.broken = True
-        page = amt.get(f"/kommune/quellen/{source_id}").text
-        post(amt, f"/kommune/quellen/{source_id}/synchronisieren", page)
+        proxy.maintenance = Maintenance()  # a maintenance plugin: its page on every address
+        page = amt.get(f"/kommune/quellen/{SOURCE}").text
+        asked = post(amt, f"/kommune/quellen/{SOURCE}/synchronisieren", page)
+        assert "Die Synchronisierung ist angestoßen" in asked.text
         broken = wait_for(
-            lambda: latest_run(engine, source_id, {first.id}), timeout=120, what="the broken sync"
+            lambda: latest_run(engine, SOURCE, {first.id}), timeout=120, what="the broken sync"
         )
         assert broken.status == RunStatus.FAILED
-        page = amt.get(f"/kommune/quellen/{source_id}").text
-        assert "fehlgeschlagen" in page
-        reason = SourceRegistry(engine).get(source_id).state_reason
-        assert reason and reason in page  # the German reason, on the page
-        assert OfferWriter(engine).count_of_source(source_id) == offers  # nothing wiped
+        reason = broken.errors[0]["message_de"]
+        assert "HTML statt JSON" in reason
+        assert SourceRegistry(engine).get(SOURCE).state_reason == reason
+        facts, newest = status_of(amt.get(f"/kommune/quellen/{SOURCE}").text)
+        assert (newest[1], newest[-1]) == ("fehlgeschlagen", reason)
+        assert facts["Grund"] == reason
+        assert facts["Angebote in der Suche"] == str(count)
+        assert OfferWriter(engine).count_of_source(SOURCE) == count  # nothing wiped
+        assert set(published(api, SOURCE)) == set(offers)  # still found by the citizens
 
-        site.broken = False
-        post(amt, f"/kommune/quellen/{source_id}/synchronisieren", page)
+        proxy.maintenance = None
+        page = amt.get(f"/kommune/quellen/{SOURCE}").text
+        post(amt, f"/kommune/quellen/{SOURCE}/synchronisieren", page)
         fixed = wait_for(
-            lambda: latest_run(engine, source_id, {first.id, broken.id}),
+            lambda: latest_run(engine, SOURCE, {first.id, broken.id}),
             timeout=120,
             what="the recovering sync",
         )
         assert fixed.status == RunStatus.SUCCEEDED, fixed.errors
-        recovered = SourceRegistry(engine).get(source_id)
+        assert (fixed.counts.unchanged, fixed.counts.deleted) == (count, 0)
+        recovered = SourceRegistry(engine).get(SOURCE)
         assert recovered.state == SourceState.ACTIVE and recovered.consecutive_failures == 0
-        assert OfferWriter(engine).count_of_source(source_id) == offers
+        facts, newest = status_of(amt.get(f"/kommune/quellen/{SOURCE}").text)
+        assert (facts["Zustand"], newest[1]) == ("aktiv", "erfolgreich")
+        assert "Grund" not in facts
+        assert OfferWriter(engine).count_of_source(SOURCE) == count

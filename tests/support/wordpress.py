@@ -64,8 +64,11 @@ class WordPressSite:
 
 
 @contextlib.contextmanager
-def running_wordpress(state_dir: Path | None = None) -> Iterator[WordPressSite]:
-    """Install (once, cached) and start WordPress + MariaDB; stop both on exit."""
+def running_wordpress(
+    state_dir: Path | None = None, public_url: str | None = None
+) -> Iterator[WordPressSite]:
+    """Install (once, cached) and start WordPress + MariaDB; stop both on exit. `public_url`
+    is the address WordPress calls its own (its links) when a proxy serves it there."""
     started = time.monotonic()
     _run(["sh", str(SETUP_DIR / "install-packages.sh")], timeout=1200)
     root = (state_dir or Settings(environment="test").state_dir) / "wordpress"
@@ -83,7 +86,7 @@ def running_wordpress(state_dir: Path | None = None) -> Iterator[WordPressSite]:
         with _mariadb(work / "db", work) as db_port:
             site_port = _free_port()
             url = f"http://127.0.0.1:{site_port}"
-            env = _wp_env(url, db_port)
+            env = _wp_env(public_url or url, db_port)
             with _php_server(cache / "site", site_port, env, work):
                 seed = json.loads((cache / "seed.json").read_text())
                 timings = {

@@ -75,6 +75,15 @@ def test_best_guess_per_format(body: str | bytes, content_type: str, kind: str) 
     assert guesses and guesses[0].kind == kind
 
 
+def test_a_wordpress_page_without_html_is_recognised_by_its_link_header() -> None:
+    """A headless WordPress prints no theme HTML, but still announces its REST API."""
+    empty = answer("", "text/html; charset=UTF-8")
+    empty.headers["link"] = '<https://www.example-stadt.de/wp-json/>; rel="https://api.w.org/"'
+    assert [guess.kind for guess in detect(empty)] == ["wordpress"]
+    empty.headers["link"] = '<https://www.example-stadt.de/seite-2/>; rel="next"'
+    assert detect(empty) == []
+
+
 def test_recorded_fixtures_are_recognised() -> None:
     rss = (FIXTURES / "rss").glob("*.xml")
     for path in rss:
