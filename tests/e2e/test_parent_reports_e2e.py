@@ -23,8 +23,9 @@ from hub.notify.reports import ReportStatus, ReportStore
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from hub.sources.runs import RunStatus
-from tests.e2e.test_municipality_enrolment import SwitchableSite, latest_run, post
+from tests.e2e.test_municipality_enrolment import latest_run, post
 from tests.support.accounts import PASSWORD, make_person
+from tests.support.demo_site import SwitchableSite
 from tests.support.smtp import SmtpServer
 from tests.support.stack import supervisor, wait_for
 
