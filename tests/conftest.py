@@ -22,6 +22,10 @@ os.environ["HUB_QUEUE_NAME"] = f"hub-{RUN_PREFIX.rstrip('-')}"
 os.environ.setdefault("HUB_FETCH_ALLOW_HOSTS", json.dumps(["127.0.0.1"]))
 os.environ.setdefault("HUB_ADMIN_TOKEN", "test-admin-token")
 os.environ.setdefault("HUB_LOG_JSON", "true")
+# Many test modules sync copies of the same corpus feeds under different source ids into the
+# session's one index; grouping them as duplicates would make each module's results depend on
+# the others. The duplicate tests turn grouping on in index sets (and a stack) of their own.
+os.environ.setdefault("HUB_DUPLICATE_GROUPING", "false")
 # every test feed lives on 127.0.0.1, one "host": pace it far above the production default
 os.environ.setdefault("HUB_FETCH_RATE_PER_HOST", "500")
 

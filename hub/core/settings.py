@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         "lie within the engine's `path.repo`. Default: <state_dir>/opensearch/snapshots, which "
         "the local dev/test node allows.",
     )
+    duplicate_grouping: bool = Field(
+        True,
+        description="Group the same offer published by several sources at index time and show "
+        "it once (hub.search.duplicate_groups). Off only where many sources deliberately carry "
+        "copies of one data set side by side (the shared index of the test suite).",
+    )
     log_level: str = Field("INFO", description="structlog level.")
     log_json: bool = Field(True, description="JSON logs (false: console renderer for humans).")
 

@@ -50,6 +50,8 @@ def settle(engine: SearchEngine, index: str, keys: Iterable[str]) -> int:
     """Recompute the groups of the documents under `keys`; returns how many were rewritten.
     Keys go in slices, each read with the keys its documents share, so a large sync never
     reads a truncated block."""
+    if not engine.settings.duplicate_grouping:
+        return 0
     wanted = sorted({key for key in keys if key})
     written = 0
     for start in range(0, len(wanted), KEYS_PER_READ):
@@ -62,6 +64,8 @@ def settle(engine: SearchEngine, index: str, keys: Iterable[str]) -> int:
 def settle_all(engine: SearchEngine, index: str) -> int:
     """Recompute every group of an index (after a reindex or a bulk load): the keys held by
     two or more documents, and those of documents that still carry group fields."""
+    if not engine.settings.duplicate_grouping:
+        return 0
     keys = {key for key, count in _keys(engine, index, {"match_all": {}}) if count > 1}
     keys.update(key for key, _ in _keys(engine, index, {"exists": {"field": "duplicate_group"}}))
     return settle(engine, index, keys)

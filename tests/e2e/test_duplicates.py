@@ -9,17 +9,49 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from hub.core.settings import Settings
+from hub.dev.processes import Supervisor
+from hub.search.engine import SearchEngine
+from hub.search.indices import drop_prefixed, ensure_indices
 from tests.e2e.test_pipeline import corpus_feed, finished_run
 from tests.support.feeds import FeedServer, Route
-from tests.support.stack import wait_for
+from tests.support.stack import supervisor, wait_for
 
 BALVE = "05962008"
 DISTRICT = ["05962004", "05962008", "05962020", "05962024", "05962048", "05962056"]
 TOWN_COPY, DISTRICT_COPY = "e2e-dup-balve:balve-0003", "e2e-dup-mk:maerkischer-kreis-0026"
+
+
+@pytest.fixture(scope="module")
+def stack(
+    engine: object, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Supervisor]:
+    """API and worker on an index set and queue of this module's own, with duplicate grouping
+    on (the session's shared index keeps it off: tests/conftest.py)."""
+    tag = uuid.uuid4().hex[:6]
+    own = settings.model_copy(
+        update={
+            "index_prefix": f"{settings.index_prefix}dupe2e-{tag}-",
+            "queue_name": f"{settings.queue_name}-dupe2e-{tag}",
+            "duplicate_grouping": True,
+        }
+    )
+    indices = SearchEngine(own)
+    ensure_indices(indices)
+    sup = supervisor(own, Path(tmp_path_factory.mktemp("logs")))
+    sup.api()
+    sup.worker()
+    yield sup
+    sup.stop_all()
+    drop_prefixed(indices)
+    indices.close()
 
 
 def _own_streets(*feeds: list[dict[str, Any]]) -> None:

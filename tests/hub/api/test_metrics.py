@@ -60,24 +60,24 @@ def test_a_worker_sync_and_a_search_move_their_series(
     stack: Supervisor, api: httpx.Client, settings: Settings, feed_server: FeedServer
 ) -> None:
     admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
-    records = corpus_feed("bielefeld")
+    records = corpus_feed("troisdorf")  # a feed no other test of the shared index syncs
     url = feed_server.route("/metrics-feed.json", Route(json.dumps({"offers": records})))
-    key = register(api, admin, "metrics-bielefeld", url, "05711000")
+    key = register(api, admin, "metrics-troisdorf", url, "05382068")
     own = {"Authorization": f"Bearer {key}"}
     queue = settings.queue_name
     before = samples(api)
 
-    assert api.post("/api/v1/sources/metrics-bielefeld/sync", headers=own).status_code == 202
+    assert api.post("/api/v1/sources/metrics-troisdorf/sync", headers=own).status_code == 202
     waiting = samples(api)  # no worker runs yet: the task waits in Redis
     assert value(waiting, "hub_queue_depth", queue=queue) == (
         value(before, "hub_queue_depth", queue=queue) + 1
     )
 
     stack.worker()
-    run = wait_for(lambda: finished_run(api, "metrics-bielefeld", own), what="sync run")
+    run = wait_for(lambda: finished_run(api, "metrics-troisdorf", own), what="sync run")
     assert run["status"] == "succeeded"
     after = samples(api)
-    labels = {"source_id": "metrics-bielefeld"}
+    labels = {"source_id": "metrics-troisdorf"}
     assert value(after, "hub_sync_runs_total", outcome="succeeded", **labels) == 1
     assert value(after, "hub_sync_duration_seconds_count", **labels) == 1
     assert 0 < value(after, "hub_sync_duration_seconds_sum", **labels) < 300
@@ -85,18 +85,19 @@ def test_a_worker_sync_and_a_search_move_their_series(
         before, "hub_sync_records_total", outcome="created"
     )
     assert created == len(records) == run["counts"]["created"]
-    assert value(after, "hub_queue_depth", queue=queue) == value(
+    # the worker took our task (and any left in the session's queue by earlier tests)
+    assert value(after, "hub_queue_depth", queue=queue) <= value(
         before, "hub_queue_depth", queue=queue
     )
 
-    found = api.get("/api/v1/offers", params={"ags": "05711000"})
+    found = api.get("/api/v1/offers", params={"ags": "05382068"})
     assert found.json()["total"] == len(records)
     searched = samples(api)
     assert value(searched, "hub_search_duration_seconds_count") >= (
         value(after, "hub_search_duration_seconds_count") + 1
     )
 
-    unsigned = api.post("/api/v1/sources/metrics-bielefeld/events", content=b"{}")
+    unsigned = api.post("/api/v1/sources/metrics-troisdorf/events", content=b"{}")
     assert unsigned.status_code == 401
     pushed = samples(api)
     assert value(pushed, "hub_webhook_ack_seconds_count") == (

@@ -93,7 +93,9 @@ def other_course() -> Offer:
 @pytest.fixture
 def engine(services: None, settings: Settings) -> Iterator[SearchEngine]:
     prefix = f"{settings.index_prefix}dup-{uuid.uuid4().hex[:6]}-"
-    own = SearchEngine(settings.model_copy(update={"index_prefix": prefix}))
+    own = SearchEngine(
+        settings.model_copy(update={"index_prefix": prefix, "duplicate_grouping": True})
+    )
     ensure_indices(own)
     registry = SourceRegistry(own)
     feed = "https://feeds.example.org/{}.json"
