@@ -88,6 +88,33 @@ def synonym_rules() -> tuple[str, ...]:
 
 
 @lru_cache
+def one_way_rules() -> dict[str, tuple[str, ...]]:
+    """Folded left-hand term of every one-way synonym rule (`a, b => x, y`: the foreign names
+    of `foreign_names.txt`) → the German terms it stands for, for hints and situations that
+    compare German words."""
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in synonym_rules():
+        left, arrow, right = rule.partition(" => ")
+        if not arrow:
+            continue
+        targets = tuple(t.strip() for t in right.split(",") if t.strip())
+        for term in (t.strip() for t in left.split(",")):
+            if term:
+                out[term] = tuple(dict.fromkeys([*out.get(term, ()), *targets]))
+    return out
+
+
+@lru_cache
+def equivalence_rules() -> tuple[tuple[str, ...], ...]:
+    """The folded terms of every equivalence rule (`a, b, c`: words meaning the same)."""
+    return tuple(
+        tuple(t.strip() for t in rule.split(",") if t.strip())
+        for rule in synonym_rules()
+        if "=>" not in rule
+    )
+
+
+@lru_cache
 def dictionary_words() -> frozenset[str]:
     """Compound parts from a real German word list (`wordlist/parts.txt`, derived from
     Debian's wngerman by `wordlist/build.py`), folded, at least four letters."""

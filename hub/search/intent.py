@@ -20,7 +20,10 @@ from hub.core.vocab import fold, vocabulary
 from hub.search.analysis import (
     ANALYSIS_DIR,
     collapse,
+    dictionary_words,
+    equivalence_rules,
     fold_query,
+    one_way_rules,
     split_compound,
     stop_words,
     synonym_rules,
@@ -92,8 +95,14 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
     text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
     parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
-    unknown_parts = [p for w, found in parts.items() if not _data_knows(w) for p in found]
-    helps = found_in(text_words, unknown_parts)
+    german = translated(text_words)
+    german_parts = {w: split_compound(w) for w in german if len(w) >= 7}
+    german_keys, german_heads = _phrases(german, german_parts)
+    keys, heads = keys | german_keys, heads | german_heads
+    unknown_parts = [
+        p for w, found in (parts | german_parts).items() if not _data_knows(w) for p in found
+    ]
+    helps = found_in([*text_words, *german], unknown_parts)
     return QueryIntent(
         text=" ".join(text_words),
         strong_text=_strong(text_words),
@@ -109,6 +118,38 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
         parts={w: p for w, p in parts.items() if p},
         situations=tuple(s.name for s in helps),
         situation_words=" ".join(dict.fromkeys(w for s in helps for w in s.words.split())),
+    )
+
+
+def translated(words: Sequence[str]) -> list[str]:
+    """The German words of the foreign names in the text ("türkçe ebe" → hebamme, "baby
+    swimming" → babyschwimmen), from the one-way rules the engine's synonyms use: topic hints
+    and situations compare German words, so foreign words reach them too."""
+    rules = _translations()
+    found: list[str] = []
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            for term in rules.get(" ".join(words[i : i + n]), ()):
+                found += term.split()
+    return list(dict.fromkeys(w for w in found if w not in words))
+
+
+@lru_cache
+def _translations() -> dict[str, tuple[str, ...]]:
+    """Foreign term → German terms: the one-way rules, plus the foreign members of the
+    equivalences ("breastfeeding, stillen"; a term none of whose words is German)."""
+    out = dict(one_way_rules())
+    for terms in equivalence_rules():
+        german = tuple(t for t in terms if _is_german(t))
+        for term in terms:
+            if german and not _is_german(term):
+                out[term] = tuple(dict.fromkeys([*out.get(term, ()), *german]))
+    return out
+
+
+def _is_german(term: str) -> bool:
+    return any(
+        w in dictionary_words() or is_german_word(w) or split_compound(w) for w in term.split()
     )
 
 
