@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from hub.core.places import Place, gazetteer, resolve_place
 from hub.core.vocab import fold, vocabulary
+from hub.search.ages import age_months, with_decimal_ages, without_ages
 from hub.search.analysis import (
     ANALYSIS_DIR,
     collapse,
@@ -36,9 +37,6 @@ PlaceLookup = Callable[[str], Place | None]
 
 PREPOSITIONS = frozenset({"in", "bei", "aus", "nahe", "um", "nach", "rund"})
 ONLINE_WORDS = frozenset({"online", "digital", "video", "videoberatung", "webinar", "chat"})
-AGE = re.compile(
-    r"\b(\d{1,2})(?:\s+(?:bis\s+)?\d{1,2})?\s*(jahr|jahre|jahren|j|monat|monate|monaten|mon)\b"
-)
 POSTCODE = re.compile(r"^\d{5}$")
 MAX_PLACE_WORDS = 4
 MAX_WORDS = 16  # keeps a pasted paragraph below the engine's clause limit
@@ -88,11 +86,11 @@ def _collapsed_names() -> dict[str, str]:
 
 def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> QueryIntent:
     """Split a query into the text to match and the hints it carries."""
-    words = fold_query(query).split()
+    words = fold_query(with_decimal_ages(query)).split()
     place, start, end = _find_place(words, lookup) if lookup else (None, 0, 0)
     rest = words[:start] + words[end:] if place else words
-    age = _age(" ".join(rest))
-    text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
+    age = age_months(" ".join(rest))
+    text_words = without_ages(" ".join(rest)).split()[:MAX_WORDS]
     parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
     german = translated(text_words)
@@ -205,14 +203,6 @@ def _strong(words: Sequence[str]) -> str:
     weak = [w for w in words if collapse(w) in _weak_words() and w not in protected]
     strong = [w for w in words if w not in weak]
     return " ".join(strong) if weak and strong else ""
-
-
-def _age(text: str) -> int | None:
-    match = AGE.search(text)
-    if not match:
-        return None
-    number, unit = int(match.group(1)), match.group(2)
-    return number * 12 if unit.startswith("j") else number
 
 
 def _phrases(
