@@ -29,7 +29,7 @@ from hub.search.analysis import (
     stop_words,
     synonym_rules,
 )
-from hub.search.lemmas import is_german_word
+from hub.search.lemmas import is_german_word, lemma
 from hub.search.situations import found_in
 
 PlaceLookup = Callable[[str], Place | None]
@@ -61,6 +61,7 @@ class QueryIntent:
     parts: dict[str, list[str]] = field(default_factory=dict)
     situations: tuple[str, ...] = ()
     situation_words: str = ""
+    lemma_text: str = ""
 
 
 def gazetteer_lookup(name: str) -> Place | None:
@@ -116,6 +117,7 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
         parts={w: p for w, p in parts.items() if p},
         situations=tuple(s.name for s in helps),
         situation_words=" ".join(dict.fromkeys(w for s in helps for w in s.words.split())),
+        lemma_text=_lemmas(text_words),
     )
 
 
@@ -149,6 +151,25 @@ def _is_german(term: str) -> bool:
     return any(
         w in dictionary_words() or is_german_word(w) or split_compound(w) for w in term.split()
     )
+
+
+def _lemmas(words: Sequence[str]) -> str:
+    """The infinitives of inflected verbs ("trifft" → treffen, "getragen" → tragen,
+    "spricht" → sprechen): the stemmer keeps "trifft", while offers call it a "Treff".
+    Nouns of the word list ("schule" is no form of schulen) are left to the stemmer, weak
+    and stop words are left out."""
+    out = [_verb(w) or w for w in words if w not in stop_words()]
+    return " ".join(out) if any(_verb(w) for w in words) else ""
+
+
+def _verb(word: str) -> str | None:
+    """The infinitive of an inflected verb form, else None."""
+    if word in stop_words() or word in dictionary_words():
+        return None
+    found = lemma(word)
+    if found == collapse(word) or not found.endswith("en") or found in _weak_words():
+        return None
+    return found
 
 
 def _merged(codes: tuple[str, ...], more: Iterable[tuple[str, ...]]) -> tuple[str, ...]:

@@ -63,6 +63,10 @@ def text_clause(intent: QueryIntent) -> Clause | None:
     if not intent.text:
         return None
     should = _word_clauses(intent) + _part_clauses(intent) + _pair_clauses(intent.text)
+    if intent.lemma_text and weights()["lemma_weight"]:
+        should.append(_multi_match(intent.lemma_text, weights()["text_fields"],
+                                   type="best_fields", tie_breaker=0.3,
+                                   boost=weights()["lemma_weight"]))  # fmt: skip
     if intent.situation_words and weights()["situation_weight"]:
         should.append(_situation_clause(intent.situation_words))
     return {"bool": {"should": should, "minimum_should_match": 1}}
