@@ -166,10 +166,13 @@ def _split(word: str, known: frozenset[str]) -> list[str] | None:
     """Fewest-parts segmentation, trying longer parts first."""
     best: list[str] | None = None
     for end in range(len(word), MIN_PART - 1, -1):
-        head = word[:end]
+        head, rest = word[:end], word[end:]
         if head not in known:
+            if rest and head + "e" in known:  # the modifier's final e dropped: Schul-anfänger
+                tail = _split(rest, known)
+                if tail and (best is None or len(tail) + 1 < len(best)):
+                    best = [head + "e", *tail]
             continue
-        rest = word[end:]
         if rest in ENDINGS:
             return [head]
         for linker in LINKERS:
