@@ -157,6 +157,25 @@ def split_compound(word: str) -> list[str]:
     return parts if parts and len(parts) >= 2 else []
 
 
+def split_partly(word: str) -> list[str]:
+    """A compound only partly made of known parts ("babylotsendienst" → baby, lotsen,
+    dienst): the longest known first part and the longest known last part, with what lies
+    between kept as a part of its own (at least three letters). Empty unless both ends are
+    known; for words `split_compound` cannot cover, so they still find their known parts."""
+    known = query_parts()
+    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        if word[:cut] in known:
+            rest = word[cut:]
+            for start in range(len(rest) - MIN_PART + 1):
+                tail = rest[start:]
+                middle = rest[:start]
+                if tail in known and (not middle or len(middle) >= 3):
+                    inner = split_compound(middle) if len(middle) >= 2 * MIN_PART else []
+                    return [word[:cut], *(inner or ([middle] if middle else [])), tail]
+            break
+    return []
+
+
 @lru_cache
 def _collapsed_parts() -> frozenset[str]:
     return frozenset(collapse(word) for word in query_parts())

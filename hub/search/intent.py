@@ -26,6 +26,7 @@ from hub.search.analysis import (
     fold_query,
     one_way_rules,
     split_compound,
+    split_partly,
     stop_words,
     synonym_rules,
 )
@@ -92,7 +93,7 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
     rest = words[:start] + words[end:] if place else words
     age = age_months(" ".join(rest))
     text_words = without_ages(" ".join(rest)).split()[:MAX_WORDS]
-    parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
+    parts = {w: _parts(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
     german = translated(text_words)
     german_parts = {w: split_compound(w) for w in german if len(w) >= 7}
@@ -119,6 +120,15 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
         situation_words=" ".join(dict.fromkeys(w for s in helps for w in s.words.split())),
         lemma_text=_lemmas(text_words),
     )
+
+
+def _parts(word: str) -> list[str]:
+    """The parts of a typed compound; one only partly made of known parts is split around
+    them when the word itself is unknown ("babylotsendienst" → baby, lotsen, dienst)."""
+    found = split_compound(word)
+    if found or _data_knows(word) or is_german_word(word):
+        return found
+    return split_partly(word)
 
 
 def translated(words: Sequence[str]) -> list[str]:
