@@ -22,14 +22,13 @@ from hub.search.analysis import (
     ANALYSIS_DIR,
     collapse,
     dictionary_words,
-    equivalence_rules,
     fold_query,
-    one_way_rules,
     split_compound,
     split_partly,
     stop_words,
     synonym_rules,
 )
+from hub.search.foreign import listed_forms, translated
 from hub.search.lemmas import is_german_word, lemma
 from hub.search.situations import found_in
 
@@ -92,7 +91,7 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
     place, start, end = _find_place(words, lookup) if lookup else (None, 0, 0)
     rest = words[:start] + words[end:] if place else words
     age = age_months(" ".join(rest))
-    text_words = without_ages(" ".join(rest)).split()[:MAX_WORDS]
+    text_words = listed_forms(without_ages(" ".join(rest)).split()[:MAX_WORDS])
     parts = {w: _parts(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
     german = translated(text_words)
@@ -129,38 +128,6 @@ def _parts(word: str) -> list[str]:
     if found or _data_knows(word) or is_german_word(word):
         return found
     return split_partly(word)
-
-
-def translated(words: Sequence[str]) -> list[str]:
-    """The German words of the foreign names in the text ("türkçe ebe" → hebamme, "baby
-    swimming" → babyschwimmen), from the one-way rules the engine's synonyms use: topic hints
-    and situations compare German words, so foreign words reach them too."""
-    rules = _translations()
-    found: list[str] = []
-    for n in (3, 2, 1):
-        for i in range(len(words) - n + 1):
-            for term in rules.get(" ".join(words[i : i + n]), ()):
-                found += term.split()
-    return list(dict.fromkeys(w for w in found if w not in words))
-
-
-@lru_cache
-def _translations() -> dict[str, tuple[str, ...]]:
-    """Foreign term → German terms: the one-way rules, plus the foreign members of the
-    equivalences ("breastfeeding, stillen"; a term none of whose words is German)."""
-    out = dict(one_way_rules())
-    for terms in equivalence_rules():
-        german = tuple(t for t in terms if _is_german(t))
-        for term in terms:
-            if german and not _is_german(term):
-                out[term] = tuple(dict.fromkeys([*out.get(term, ()), *german]))
-    return out
-
-
-def _is_german(term: str) -> bool:
-    return any(
-        w in dictionary_words() or is_german_word(w) or split_compound(w) for w in term.split()
-    )
 
 
 def _lemmas(words: Sequence[str]) -> str:
