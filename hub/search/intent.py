@@ -30,7 +30,7 @@ from hub.search.analysis import (
 )
 from hub.search.foreign import listed_forms, translated
 from hub.search.lemmas import is_german_word, lemma
-from hub.search.situations import found_in
+from hub.search.situations import Situation, found_in
 
 PlaceLookup = Callable[[str], Place | None]
 """Exact lookup of a folded place name (municipality, district, postcode) → place, else None."""
@@ -101,14 +101,15 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
     unknown_parts = [
         p for w, found in (parts | german_parts).items() if not _data_knows(w) for p in found
     ]
-    helps = found_in([*text_words, *german], unknown_parts)
+    named_topics = _codes("topics", keys)
+    helps = _subjects(found_in([*text_words, *german], unknown_parts), text_words, named_topics)
     return QueryIntent(
         text=" ".join(text_words),
         strong_text=_strong(text_words),
         place=place,
         place_words=" ".join(words[start:end]) if place else "",
         languages=tuple(dict.fromkeys(code for w, code in _language_words().items() if w in keys)),
-        topics=_merged(_codes("topics", keys), (s.topics for s in helps)),
+        topics=_merged(named_topics, (s.topics for s in helps)),
         kinds=_merged(_codes("kinds", keys | heads), (s.kinds for s in helps)),
         audiences=_merged(_codes("audiences", keys | heads), (s.audiences for s in helps)),
         costs=tuple(c for c in _codes("costs", keys) if c != "paid"),
@@ -147,6 +148,20 @@ def _verb(word: str) -> str | None:
     if found == collapse(word) or not found.endswith("en") or found in _weak_words():
         return None
     return found
+
+
+def _subjects(
+    helps: Sequence[Situation], words: Sequence[str], topics: Sequence[str]
+) -> tuple[Situation, ...]:
+    """The situations that say what the query is about: a modifier (cost, a newborn) only
+    when no other content word names a subject ("was kostet die hebamme" is about midwives)
+    or the words name a topic it is an offer of its own for ("kita kosten")."""
+    content = [w for w in words if w not in stop_words() and collapse(w) not in _weak_words()]
+    return tuple(
+        s
+        for s in helps
+        if not s.modifier or set(s.subjects) & set(topics) or all(s.covers(w) for w in content)
+    )
 
 
 def _merged(codes: tuple[str, ...], more: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
