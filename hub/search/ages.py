@@ -1,5 +1,5 @@
 """A child's age as parents type it, in months: "14 monate", "1,5 jahre", "zwei jahre",
-"zweijährige", "ein halbes jahr", "neugeborenes".
+"zweijährige", "ein halbes jahr", "neugeborenes", "im zweiten Lebensjahr".
 
 The age becomes a score hint (offers whose age range holds it rank higher), never a filter.
 Digits, number words and "-jährig" adjectives are read; decimals are read before the text is
@@ -15,6 +15,7 @@ NUMBERS = {
     "vier": 4, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11,
     "zwoelf": 12,
 }  # fmt: skip
+ORDINALS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fuenft": 5, "sechst": 6}
 HALVES = {"halbes": 0.5, "halben": 0.5, "anderthalb": 1.5, "eineinhalb": 1.5}
 _NUMBER = r"\d{1,2}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _UNIT = r"jahr|jahre|jahren|j|monat|monate|monaten|mon"
@@ -23,9 +24,10 @@ AGE = re.compile(
     rf"|\b(?:ein\s+)?({'|'.join(HALVES)})\s+(jahr|jahre|jahren)\b"
     rf"|\b({_NUMBER})\s*(jaehrig|monatig)\w*"
     r"|\b(neugeboren)\w*"
+    rf"|\b({'|'.join(ORDINALS)})(?:e|en|er|es)?\s+lebensjahr\w*"
 )
 """Folded text: "14 monate", "1 bis 3 jahre" (the lower end), "zwei jahre", "ein halbes jahr",
-"zweijaehrige", "2 jaehriges", "neugeborene"."""
+"zweijaehrige", "2 jaehriges", "neugeborene", "im ersten lebensjahr"."""
 DECIMAL = re.compile(r"(\d{1,2})[,.](\d)\s*(jahr\w*|j\b)", re.IGNORECASE)
 """Raw text: "1,5 jahre", "2.5 J" (before folding drops the comma)."""
 
@@ -44,9 +46,11 @@ def age_months(folded: str) -> int | None:
     match = AGE.search(folded)
     if not match:
         return None
-    number, unit, half, half_unit, adjective, suffix, newborn = match.groups()
+    number, unit, half, half_unit, adjective, suffix, newborn, ordinal = match.groups()
     if newborn:
         return 0
+    if ordinal:  # the middle of that year of life
+        return (ORDINALS[ordinal] - 1) * 12 + 6
     if half:
         return round(HALVES[half] * 12) if half_unit else None
     value = _number(number or adjective)
@@ -56,8 +60,9 @@ def age_months(folded: str) -> int | None:
 
 def without_ages(folded: str) -> str:
     """Folded text without the ages it names (they are hints, not words to match); single
-    words ("neugeborene", "zweijaehrige") stay, offers use them too ("für Zweijährige")."""
-    return AGE.sub(lambda m: m[0] if m[0].isalpha() else " ", folded)
+    words ("neugeborene", "zweijaehrige") and "im ersten lebensjahr" stay, offers use them
+    too ("für Zweijährige")."""
+    return AGE.sub(lambda m: m[0] if m[0].isalpha() or m.group(8) else " ", folded)
 
 
 def _number(word: str) -> int:
