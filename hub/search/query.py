@@ -235,7 +235,7 @@ def scored_query(
     """Text (or all offers) × hint and place multipliers × nearness to the origin."""
     text = text_clause(intent)
     query: Clause = {"bool": {"must": [_with_place_candidates(text, intent)]}}
-    if intent.place and intent.place_words and text:
+    if intent.place and intent.place_words and text and weights()["place_words_weight"]:
         fields = {name: 1.0 for name in weights()["text_fields"]}
         words = _multi_match(intent.place_words, fields, boost=weights()["place_words_weight"])
         query["bool"]["should"] = [words]
