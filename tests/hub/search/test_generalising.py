@@ -104,3 +104,26 @@ def test_a_partly_known_compound_is_split_around_its_known_parts() -> None:
 
 def test_question_words_are_stop_words() -> None:
     assert {"wer", "wann", "warum", "gibt", "tun"} <= set(stop_words())
+
+
+def test_a_modifier_situation_does_not_override_the_subject() -> None:
+    about_midwives = understand("was kostet die hebamme", lookup=None)
+    assert "fees" not in about_midwives.situations
+    assert "finanzielle_hilfen" not in about_midwives.topics
+    assert "hebammen" in about_midwives.topics
+    assert "newborn" not in understand("stilltreff mit neugeborenem", lookup=None).situations
+    assert "fees" in understand("elternbeitrag", lookup=None).situations  # nothing else named
+    assert "fees" in understand("kosten kita ermäßigung", lookup=None).situations  # own offer
+
+
+def test_years_of_life_and_respite_are_understood() -> None:
+    assert understand("kurs im zweiten lebensjahr", lookup=None).age_months == 18
+    assert "lebensjahr" in understand("kurs im zweiten lebensjahr", lookup=None).text
+    assert "overwhelmed" in understand("ich brauche eine auszeit", lookup=None).situations
+    assert "development" in understand("kind entwickelt sich langsam", lookup=None).situations
+
+
+def test_a_place_in_the_text_is_no_longer_matched_as_words() -> None:
+    intent = understand("krabbelgruppe bielefeld")
+    assert intent.place is not None and intent.text == "krabbelgruppe"
+    assert "bielefeld" not in json.dumps(build_query(SearchRequest(q="x"), intent))
