@@ -88,6 +88,33 @@ def synonym_rules() -> tuple[str, ...]:
 
 
 @lru_cache
+def one_way_rules() -> dict[str, tuple[str, ...]]:
+    """Folded left-hand term of every one-way synonym rule (`a, b => x, y`: the foreign names
+    of `foreign_names.txt`) → the German terms it stands for, for hints and situations that
+    compare German words."""
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in synonym_rules():
+        left, arrow, right = rule.partition(" => ")
+        if not arrow:
+            continue
+        targets = tuple(t.strip() for t in right.split(",") if t.strip())
+        for term in (t.strip() for t in left.split(",")):
+            if term:
+                out[term] = tuple(dict.fromkeys([*out.get(term, ()), *targets]))
+    return out
+
+
+@lru_cache
+def equivalence_rules() -> tuple[tuple[str, ...], ...]:
+    """The folded terms of every equivalence rule (`a, b, c`: words meaning the same)."""
+    return tuple(
+        tuple(t.strip() for t in rule.split(",") if t.strip())
+        for rule in synonym_rules()
+        if "=>" not in rule
+    )
+
+
+@lru_cache
 def dictionary_words() -> frozenset[str]:
     """Compound parts from a real German word list (`wordlist/parts.txt`, derived from
     Debian's wngerman by `wordlist/build.py`), folded, at least four letters."""
@@ -130,6 +157,25 @@ def split_compound(word: str) -> list[str]:
     return parts if parts and len(parts) >= 2 else []
 
 
+def split_partly(word: str) -> list[str]:
+    """A compound only partly made of known parts ("babylotsendienst" → baby, lotsen,
+    dienst): the longest known first part and the longest known last part, with what lies
+    between kept as a part of its own (at least three letters). Empty unless both ends are
+    known; for words `split_compound` cannot cover, so they still find their known parts."""
+    known = query_parts()
+    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        if word[:cut] in known:
+            rest = word[cut:]
+            for start in range(len(rest) - MIN_PART + 1):
+                tail = rest[start:]
+                middle = rest[:start]
+                if tail in known and (not middle or len(middle) >= 3):
+                    inner = split_compound(middle) if len(middle) >= 2 * MIN_PART else []
+                    return [word[:cut], *(inner or ([middle] if middle else [])), tail]
+            break
+    return []
+
+
 @lru_cache
 def _collapsed_parts() -> frozenset[str]:
     return frozenset(collapse(word) for word in query_parts())
@@ -139,10 +185,13 @@ def _split(word: str, known: frozenset[str]) -> list[str] | None:
     """Fewest-parts segmentation, trying longer parts first."""
     best: list[str] | None = None
     for end in range(len(word), MIN_PART - 1, -1):
-        head = word[:end]
+        head, rest = word[:end], word[end:]
         if head not in known:
+            if rest and head + "e" in known:  # the modifier's final e dropped: Schul-anfänger
+                tail = _split(rest, known)
+                if tail and (best is None or len(tail) + 1 < len(best)):
+                    best = [head + "e", *tail]
             continue
-        rest = word[end:]
         if rest in ENDINGS:
             return [head]
         for linker in LINKERS:

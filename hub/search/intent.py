@@ -17,25 +17,26 @@ from functools import lru_cache
 
 from hub.core.places import Place, gazetteer, resolve_place
 from hub.core.vocab import fold, vocabulary
+from hub.search.ages import age_months, with_decimal_ages, without_ages
 from hub.search.analysis import (
     ANALYSIS_DIR,
     collapse,
+    dictionary_words,
     fold_query,
     split_compound,
+    split_partly,
     stop_words,
     synonym_rules,
 )
-from hub.search.lemmas import is_german_word
-from hub.search.situations import found_in
+from hub.search.foreign import listed_forms, translated
+from hub.search.lemmas import is_german_word, lemma
+from hub.search.situations import Situation, found_in
 
 PlaceLookup = Callable[[str], Place | None]
 """Exact lookup of a folded place name (municipality, district, postcode) → place, else None."""
 
 PREPOSITIONS = frozenset({"in", "bei", "aus", "nahe", "um", "nach", "rund"})
 ONLINE_WORDS = frozenset({"online", "digital", "video", "videoberatung", "webinar", "chat"})
-AGE = re.compile(
-    r"\b(\d{1,2})(?:\s+(?:bis\s+)?\d{1,2})?\s*(jahr|jahre|jahren|j|monat|monate|monaten|mon)\b"
-)
 POSTCODE = re.compile(r"^\d{5}$")
 MAX_PLACE_WORDS = 4
 MAX_WORDS = 16  # keeps a pasted paragraph below the engine's clause limit
@@ -60,6 +61,7 @@ class QueryIntent:
     parts: dict[str, list[str]] = field(default_factory=dict)
     situations: tuple[str, ...] = ()
     situation_words: str = ""
+    lemma_text: str = ""
 
 
 def gazetteer_lookup(name: str) -> Place | None:
@@ -85,22 +87,29 @@ def _collapsed_names() -> dict[str, str]:
 
 def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> QueryIntent:
     """Split a query into the text to match and the hints it carries."""
-    words = fold_query(query).split()
+    words = fold_query(with_decimal_ages(query)).split()
     place, start, end = _find_place(words, lookup) if lookup else (None, 0, 0)
     rest = words[:start] + words[end:] if place else words
-    age = _age(" ".join(rest))
-    text_words = AGE.sub(" ", " ".join(rest)).split()[:MAX_WORDS]
-    parts = {w: split_compound(w) for w in text_words if len(w) >= 7}
+    age = age_months(" ".join(rest))
+    text_words = listed_forms(without_ages(" ".join(rest)).split()[:MAX_WORDS])
+    parts = {w: _parts(w) for w in text_words if len(w) >= 7}
     keys, heads = _phrases(text_words, parts)
-    unknown_parts = [p for w, found in parts.items() if not _data_knows(w) for p in found]
-    helps = found_in(text_words, unknown_parts)
+    german = translated(text_words)
+    german_parts = {w: split_compound(w) for w in german if len(w) >= 7}
+    german_keys, german_heads = _phrases(german, german_parts)
+    keys, heads = keys | german_keys, heads | german_heads
+    unknown_parts = [
+        p for w, found in (parts | german_parts).items() if not _data_knows(w) for p in found
+    ]
+    named_topics = _codes("topics", keys)
+    helps = _subjects(found_in([*text_words, *german], unknown_parts), text_words, named_topics)
     return QueryIntent(
         text=" ".join(text_words),
         strong_text=_strong(text_words),
         place=place,
         place_words=" ".join(words[start:end]) if place else "",
         languages=tuple(dict.fromkeys(code for w, code in _language_words().items() if w in keys)),
-        topics=_merged(_codes("topics", keys), (s.topics for s in helps)),
+        topics=_merged(named_topics, (s.topics for s in helps)),
         kinds=_merged(_codes("kinds", keys | heads), (s.kinds for s in helps)),
         audiences=_merged(_codes("audiences", keys | heads), (s.audiences for s in helps)),
         costs=tuple(c for c in _codes("costs", keys) if c != "paid"),
@@ -109,6 +118,49 @@ def understand(query: str, lookup: PlaceLookup | None = gazetteer_lookup) -> Que
         parts={w: p for w, p in parts.items() if p},
         situations=tuple(s.name for s in helps),
         situation_words=" ".join(dict.fromkeys(w for s in helps for w in s.words.split())),
+        lemma_text=_lemmas(text_words),
+    )
+
+
+def _parts(word: str) -> list[str]:
+    """The parts of a typed compound; one only partly made of known parts is split around
+    them when the word itself is unknown ("babylotsendienst" → baby, lotsen, dienst)."""
+    found = split_compound(word)
+    if found or _data_knows(word) or is_german_word(word):
+        return found
+    return split_partly(word)
+
+
+def _lemmas(words: Sequence[str]) -> str:
+    """The infinitives of inflected verbs ("trifft" → treffen, "getragen" → tragen,
+    "spricht" → sprechen): the stemmer keeps "trifft", while offers call it a "Treff".
+    Nouns of the word list ("schule" is no form of schulen) are left to the stemmer, weak
+    and stop words are left out."""
+    out = [_verb(w) or w for w in words if w not in stop_words()]
+    return " ".join(out) if any(_verb(w) for w in words) else ""
+
+
+def _verb(word: str) -> str | None:
+    """The infinitive of an inflected verb form, else None."""
+    if word in stop_words() or word in dictionary_words():
+        return None
+    found = lemma(word)
+    if found == collapse(word) or not found.endswith("en") or found in _weak_words():
+        return None
+    return found
+
+
+def _subjects(
+    helps: Sequence[Situation], words: Sequence[str], topics: Sequence[str]
+) -> tuple[Situation, ...]:
+    """The situations that say what the query is about: a modifier (cost, a newborn) only
+    when no other content word names a subject ("was kostet die hebamme" is about midwives)
+    or the words name a topic it is an offer of its own for ("kita kosten")."""
+    content = [w for w in words if w not in stop_words() and collapse(w) not in _weak_words()]
+    return tuple(
+        s
+        for s in helps
+        if not s.modifier or set(s.subjects) & set(topics) or all(s.covers(w) for w in content)
     )
 
 
@@ -164,14 +216,6 @@ def _strong(words: Sequence[str]) -> str:
     weak = [w for w in words if collapse(w) in _weak_words() and w not in protected]
     strong = [w for w in words if w not in weak]
     return " ".join(strong) if weak and strong else ""
-
-
-def _age(text: str) -> int | None:
-    match = AGE.search(text)
-    if not match:
-        return None
-    number, unit = int(match.group(1)), match.group(2)
-    return number * 12 if unit.startswith("j") else number
 
 
 def _phrases(

@@ -63,6 +63,10 @@ def text_clause(intent: QueryIntent) -> Clause | None:
     if not intent.text:
         return None
     should = _word_clauses(intent) + _part_clauses(intent) + _pair_clauses(intent.text)
+    if intent.lemma_text and weights()["lemma_weight"]:
+        should.append(_multi_match(intent.lemma_text, weights()["text_fields"],
+                                   type="best_fields", tie_breaker=0.3,
+                                   boost=weights()["lemma_weight"]))  # fmt: skip
     if intent.situation_words and weights()["situation_weight"]:
         should.append(_situation_clause(intent.situation_words))
     return {"bool": {"should": should, "minimum_should_match": 1}}
@@ -231,7 +235,7 @@ def scored_query(
     """Text (or all offers) × hint and place multipliers × nearness to the origin."""
     text = text_clause(intent)
     query: Clause = {"bool": {"must": [_with_place_candidates(text, intent)]}}
-    if intent.place and intent.place_words and text:
+    if intent.place and intent.place_words and text and weights()["place_words_weight"]:
         fields = {name: 1.0 for name in weights()["text_fields"]}
         words = _multi_match(intent.place_words, fields, boost=weights()["place_words_weight"])
         query["bool"]["should"] = [words]

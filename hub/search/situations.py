@@ -29,6 +29,17 @@ class Situation:
     kinds: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     words: str = ""
+    modifier: bool = False
+    """Says something about another subject ("was kostet die hebamme", "mit neugeborenem"):
+    with other content words in the query, only they decide what the offer is …"""
+    subjects: tuple[str, ...] = ()
+    """… unless they name one of these topics, for which the modifier is an offer of its own
+    (the fees of childcare are the youth office's Elternbeiträge)."""
+
+    def covers(self, word: str) -> bool:
+        """Whether the word (or its lemma) belongs to one of the triggers."""
+        keys = query_keys([word])
+        return any(keys & trigger for trigger in self.triggers)
 
 
 def _key(word: str) -> str:
@@ -49,6 +60,8 @@ def situations() -> tuple[Situation, ...]:
             kinds=tuple(item.get("kinds", [])),
             audiences=tuple(item.get("audiences", [])),
             words=str(item.get("words", "")),
+            modifier=bool(item.get("modifier", False)),
+            subjects=tuple(item.get("subjects", [])),
         )
         for item in data
     )

@@ -15,9 +15,9 @@ from tests.support.paths import RELEVANCE_CORPUS, RELEVANCE_QUERIES
 
 pytestmark = pytest.mark.services
 
-# The figure reached on the dev set (0.936, docs/search.md) less a margin of 0.02 for engine
+# The figure reached on the dev set (0.937, docs/search.md) less a margin of 0.02 for engine
 # version noise: a change that costs relevance fails here instead of passing under 0.85.
-TARGET = 0.915
+TARGET = 0.917
 
 
 def test_dev_queries_keep_the_ndcg_at_10_reached(settings: Settings) -> None:
