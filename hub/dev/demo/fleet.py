@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hub.dev.demo.pages import rss_document, slug, wordpress_post
+from hub.dev.fleet.http import send_body
 
 CORPUS = Path(__file__).parent / "data" / "corpus.jsonl"
 PAGE_SIZE = 20
@@ -238,7 +239,8 @@ def answer(feed: DemoFeed, path: str, query: dict[str, list[str]], base_url: str
 
 
 class FleetServer:
-    """Serves every demo feed over HTTP on 127.0.0.1 (paged, with ETags)."""
+    """Serves every demo feed over HTTP on 127.0.0.1 (paged, with ETags), answering like the
+    fleet simulator (`hub.dev.fleet.http`)."""
 
     def __init__(self, port: int = 0) -> None:
         self.feeds = {f.source_id: f for f in demo_feeds()}
@@ -279,19 +281,8 @@ class FleetServer:
                 except ValueError:  # a number or time in the query that is none
                     self.send_error(400)
                     return
-                etag = f'"{hashlib.sha256(reply.body).hexdigest()[:16]}"'
-                if reply.status == 200 and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.send_header("ETag", etag)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(reply.body)
+                send_body(self, reply.body, reply.content_type, status=reply.status,
+                          headers=reply.headers)  # fmt: skip
 
             def log_message(self, format: str, *args: object) -> None:
                 return
