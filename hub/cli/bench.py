@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from hub.cli import bench_scale
 from hub.cli.common import console, settings
 from hub.dev.bench import bench_sync
 
@@ -26,3 +27,8 @@ def sync(records: int = typer.Option(5000, help="Records in the generated feed."
             f"{baseline / t.seconds:.1f}×" if t.seconds else "—",
         )
     console.print(table)
+
+
+app.command()(bench_scale.statewide)
+app.command()(bench_scale.resync)
+app.command(name="index")(bench_scale.index)

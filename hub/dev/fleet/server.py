@@ -16,7 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from hub.dev.demo.fleet import Answer, DemoFeed, answer, cms_record, json_answer, push_record
+from hub.dev.demo.fleet import (
+    Answer,
+    DemoFeed,
+    answer,
+    cms_record,
+    json_answer,
+    push_record,
+    wordpress_posts,
+)
 from hub.dev.fleet.generate import SimSource
 from hub.dev.fleet.http import send_body
 
@@ -28,6 +36,7 @@ class SourceServer:
     source: SimSource
     httpd: ThreadingHTTPServer
     listings: int = 0  # complete listings served (first page requests)
+    posts: list[dict[str, Any]] | None = None  # WordPress posts, built on the first request
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,7 +116,7 @@ def _handler(served: SourceServer) -> type[BaseHTTPRequestHandler]:
             reply = cache.get(key)
             if reply is None:
                 try:
-                    reply = cache[key] = _answer(source, parts.path, query, served.base_url, empty)
+                    reply = cache[key] = _answer(served, parts.path, query, empty)
                 except ValueError:  # a number or time in the query that is none
                     self.send_error(400)
                     return
@@ -128,14 +137,19 @@ def _page_number(source: SimSource, query: dict[str, list[str]]) -> int:
         return 1
 
 
-def _answer(
-    source: SimSource, path: str, query: dict[str, list[str]], base_url: str, empty: bool
-) -> Answer:
+def _answer(served: SourceServer, path: str, query: dict[str, list[str]], empty: bool) -> Answer:
+    source = served.source
     records = [] if empty else source.records
     if source.kind in ("json_feed", "push"):
-        return _json_page(source, records, _page_number(source, query), base_url)
+        return _json_page(source, records, _page_number(source, query), served.base_url)
     feed = DemoFeed(source.source_id, source.name, [source.ags], source.kind, records)
-    return answer(feed, path, query, base_url)
+    posts = None
+    if source.kind == "wordpress" and not empty:
+        with served.lock:
+            if served.posts is None:
+                served.posts = wordpress_posts(feed)
+            posts = served.posts
+    return answer(feed, path, query, served.base_url, posts)
 
 
 def _json_page(source: SimSource, records: list[dict[str, Any]], page: int,
