@@ -32,3 +32,4 @@ def sync(records: int = typer.Option(5000, help="Records in the generated feed."
 app.command()(bench_scale.statewide)
 app.command()(bench_scale.resync)
 app.command(name="index")(bench_scale.index)
+app.command()(bench_scale.fairness)

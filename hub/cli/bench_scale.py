@@ -16,6 +16,7 @@ from rich.table import Table
 from hub.cli.common import console, settings
 from hub.dev.fleet.generate import KINDS
 from hub.dev.scale.ablation import bench_index
+from hub.dev.scale.fairness import bench_fairness
 from hub.dev.scale.resync import bench_resync
 from hub.dev.scale.statewide import bench_statewide
 
@@ -131,3 +132,29 @@ def index(
                       f"{row['engine_cpu_ms_per_record']:.2f}")  # fmt: skip
     console.print(table)
     console.print(f"{result['documents']:,} documents, median of {result['repeat']} loads each")
+
+
+def fairness(
+    sources: int = typer.Option(20, help="Fast sources."),
+    records: int = typer.Option(4000, help="Records of the fast sources in all."),
+    latency: float = typer.Option(5.0, help="Seconds before every page of the slow source."),
+    slow_pages: int = typer.Option(8, help="Pages of the slow source (100 records each)."),
+    concurrency: int = typer.Option(4, help="Pool size of the worker."),
+    as_json: bool = JSON,
+) -> None:
+    """Time until the last fast source is synced, without and with one slow source."""
+    with runs_progress(sources + 1, as_json) as progress:
+        result = bench_fairness(settings(), sources=sources, records=records, latency=latency,
+                                slow_pages=slow_pages, concurrency=concurrency,
+                                progress=progress)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("round", "last fast source done (s)", "slow source (s)", "round (s)")
+    for label, entry in result["rounds"].items():
+        slow = entry["slow_source_seconds"]
+        slow_text = "—" if slow is None else f"{slow:.2f}"
+        table.add_row(label, f"{entry['seconds_until_last_fast_source']:.2f}", slow_text,
+                      f"{entry['round_seconds']:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"fast sources slowed by {result['fast_sources_slowed_by']:.2f}×")
