@@ -1,9 +1,10 @@
 """Raw bulk: the indexed offers dumped once, then loaded with nothing but the engine client
 into a fresh index of a chosen definition — the engine's own limit, the pipeline's baseline.
 
-Index variants for the ablation: the current mapping, a lean one (subfields no query, sort
-or aggregation reads removed) and bulk-load settings (no refresh, no replica while loading,
-as `hub index reindex` builds its new index).
+Index variants for the ablation: the current mapping; the mapping before the unread
+subfields were removed (2026-12-06: `categories.exact`, `locations.city.keyword`, which no
+query, sort or aggregation reads); a leaner one whose unsearched text is stored, not indexed;
+and bulk-load settings (no refresh, no replica while loading, as `hub index reindex` builds).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from hub.search.analysis import offer_index_body
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 
-# subfields that no query, sort, collapse or aggregation of the hub reads (grep hub/ mappings/)
-UNREAD_SUBFIELDS = (("categories", "exact"), ("locations.city", "keyword"))
+# subfields no query, sort, collapse or aggregation reads, removed from the mapping 2026-12-06
+UNREAD_SUBFIELDS: dict[tuple[str, str], dict[str, Any]] = {
+    ("categories", "exact"): {"type": "text", "analyzer": "german_exact"},
+    ("locations.city", "keyword"): {"type": "keyword"},
+}
 # analysed text that no query searches (shown and exported from _source only)
 UNSEARCHED_TEXT = ("cost_note", "recurrence_text", "locations.name", "locations.street",
                    "provider.name")  # fmt: skip
@@ -52,18 +56,18 @@ def _field(properties: dict[str, Any], dotted: str) -> dict[str, Any]:
     return node
 
 
-def lean(body: dict[str, Any]) -> dict[str, Any]:
-    """The definition without the subfields nothing reads."""
+def restored(body: dict[str, Any]) -> dict[str, Any]:
+    """The definition with the removed unread subfields back (the mapping before)."""
     body = copy.deepcopy(body)
     properties = body["mappings"]["properties"]
-    for dotted, sub in UNREAD_SUBFIELDS:
-        _field(properties, dotted).get("fields", {}).pop(sub, None)
+    for (dotted, sub), definition in UNREAD_SUBFIELDS.items():
+        _field(properties, dotted).setdefault("fields", {})[sub] = dict(definition)
     return body
 
 
 def leaner(body: dict[str, Any]) -> dict[str, Any]:
-    """Lean, and the text nobody searches stored but not indexed."""
-    body = lean(body)
+    """The text nobody searches stored but not indexed."""
+    body = copy.deepcopy(body)
     properties = body["mappings"]["properties"]
     for dotted in UNSEARCHED_TEXT:
         node = _field(properties, dotted)
@@ -83,9 +87,9 @@ class Variant:
 VARIANTS = (
     Variant("current mapping (baseline)", lambda b: b, False),
     Variant("current mapping + bulk-load settings", lambda b: b, True),
-    Variant("lean: unread subfields removed", lean, False),
-    Variant("lean + bulk-load settings", lean, True),
-    Variant("leaner: + unsearched text not indexed", leaner, True),
+    Variant("before: unread subfields restored", restored, False),
+    Variant("leaner: unsearched text not indexed", leaner, False),
+    Variant("leaner + bulk-load settings", leaner, True),
 )
 
 
