@@ -101,7 +101,7 @@ def resync(
         print(json.dumps(result, indent=2))
         return
     table = Table("run", "seconds", "worker CPU s", "engine CPU s", "writes", "requests",
-                  "× less wall / worker CPU / engine CPU")  # fmt: skip
+                  "× less: wall / worker CPU / engine CPU / engine net")  # fmt: skip
     for entry in result["rounds"]:
         cpu, ratios = entry["cpu_seconds"], entry["ratios_vs_cold"]
         table.add_row(entry["run"], f"{entry['seconds']:.2f}", f"{cpu['workers']:.2f}",

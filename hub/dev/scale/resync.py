@@ -18,6 +18,7 @@ from hub.dev.fleet.generate import KINDS, generate_fleet
 from hub.dev.fleet.server import FleetSimulator
 from hub.dev.scale.stack import (
     Progress,
+    background_rate,
     bench_settings,
     own_indices,
     served_fleet,
@@ -61,12 +62,14 @@ def bench_resync(
         workers(local, 1, concurrency) as worker_pids,
     ):
         pids.workers = worker_pids
+        background = background_rate(pids.engine)
         for label, full in ROUNDS:
             served = {k: s.requests for k, s in sim.servers.items()}
             before = cpu_snapshot(pids)
             since, seconds = sync_round(local, engine, list(sim.servers), full=full,
                                         progress=progress, timeout=timeout)  # fmt: skip
             cpu = cpu_delta(before, cpu_snapshot(pids))
+            cpu["engine_net"] = round(max(cpu["engine"] - background * seconds, 0.0), 2)
             rounds.append(_round(label, seconds, cpu, _counts(engine, since),
                                  _requests(sim, served), polite_rate))  # fmt: skip
     base = rounds[0]
@@ -75,10 +78,14 @@ def bench_resync(
             "wall": _ratio(base["seconds"], entry["seconds"]),
             "worker_cpu": _ratio(base["cpu_seconds"]["workers"], entry["cpu_seconds"]["workers"]),
             "engine_cpu": _ratio(base["cpu_seconds"]["engine"], entry["cpu_seconds"]["engine"]),
+            "engine_net_cpu": _ratio(
+                base["cpu_seconds"]["engine_net"], entry["cpu_seconds"]["engine_net"]
+            ),
         }
     return {"scenario": "resync", "sources": sources, "records": records,
             "kinds": list(kinds), "page_size": page_size, "worker_concurrency": concurrency,
-            "rate_per_host": rate, "rounds": rounds}  # fmt: skip
+            "rate_per_host": rate, "engine_background_cpu_per_second": round(background, 3),
+            "rounds": rounds}  # fmt: skip
 
 
 def _ratio(baseline: float, value: float) -> float | None:

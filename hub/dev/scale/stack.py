@@ -17,7 +17,7 @@ from hub.core.settings import Settings
 from hub.dev.fleet.generate import SimSource
 from hub.dev.fleet.server import FleetSimulator
 from hub.dev.processes import Child, Supervisor
-from hub.dev.scale.cpu import listening_on
+from hub.dev.scale.cpu import cpu_seconds, listening_on
 from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.indices import OFFERS, SYNC_RUNS, drop_prefixed, ensure_indices
@@ -147,3 +147,11 @@ def sync_round(
         enqueue_sync(settings, source_id, trigger="bench", full=full)
     wait_for_round(engine, since, len(source_ids), progress, timeout)
     return since, time.perf_counter() - start
+
+
+def background_rate(pids: list[int], seconds: float = 5.0) -> float:
+    """CPU seconds per second the processes spend while this benchmark sends them nothing:
+    on a shared machine, what others cost the engine (subtracted as `engine_net`)."""
+    before = cpu_seconds(pids)
+    time.sleep(seconds)
+    return (cpu_seconds(pids) - before) / seconds

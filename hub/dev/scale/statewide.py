@@ -22,6 +22,7 @@ from hub.dev.scale.cpu import cpu_seconds, rss_bytes
 from hub.dev.scale.stack import (
     Pids,
     Progress,
+    background_rate,
     bench_settings,
     offer_count,
     own_indices,
@@ -73,10 +74,12 @@ def bench_statewide(
     with own_indices(local) as engine, served_fleet(engine, fleet) as sim:
         with workers(local, processes, concurrency) as worker_pids:
             pids.workers = worker_pids
+            background = background_rate(pids.engine)
             before = cpu_snapshot(pids)
             _, seconds = sync_round(local, engine, list(sim.servers), full=True,
                                     progress=progress, timeout=timeout)  # fmt: skip
             cpu = cpu_delta(before, cpu_snapshot(pids))
+            cpu["engine_net"] = round(max(cpu["engine"] - background * seconds, 0.0), 2)
             memory = rss_bytes(worker_pids)
         indexed = offer_count(engine)
         requests = sum(s.requests for s in sim.servers.values())
@@ -95,6 +98,7 @@ def bench_statewide(
         "requests": requests,
         "seconds": round(seconds, 2),
         "records_per_second": round(indexed / seconds, 1),
+        "engine_background_cpu_per_second": round(background, 3),
         "cpu_seconds": cpu,
         "cpu_ms_per_record": per_record_ms(cpu, indexed),
         "worker_rss_mb": round(memory / 2**20, 1),
