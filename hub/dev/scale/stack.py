@@ -155,3 +155,13 @@ def background_rate(pids: list[int], seconds: float = 5.0) -> float:
     before = cpu_seconds(pids)
     time.sleep(seconds)
     return (cpu_seconds(pids) - before) / seconds
+
+
+def quiet_engine(pids: list[int], below: float = 0.1, longest: float = 30.0) -> float:
+    """Wait until the engine's CPU falls below `below` seconds per second (the merges after a
+    bulk load have run out) or `longest` has passed, so a round is not charged for the one
+    before it; returns the seconds waited."""
+    waited = 0.0
+    while waited < longest and background_rate(pids, 1.0) >= below:
+        waited += 1.0
+    return waited
