@@ -17,6 +17,7 @@ from hub.cli.common import console, settings
 from hub.dev.fleet.generate import KINDS
 from hub.dev.scale.ablation import bench_index
 from hub.dev.scale.fairness import bench_fairness
+from hub.dev.scale.profile import profile_sync
 from hub.dev.scale.resync import bench_resync
 from hub.dev.scale.statewide import bench_statewide
 
@@ -158,3 +159,12 @@ def fairness(
                       f"{entry['round_seconds']:.2f}")  # fmt: skip
     console.print(table)
     console.print(f"fast sources slowed by {result['fast_sources_slowed_by']:.2f}×")
+
+
+def profile(
+    kind: str = typer.Option("json_feed", help="json_feed, rss, wordpress or push."),
+    records: int = typer.Option(1000, help="Offers of the one source."),
+    lines: int = typer.Option(40, help="Rows of the cumulative table."),
+) -> None:
+    """cProfile of one source's cold sync, inline (keep it in docs/profiles/)."""
+    print(profile_sync(settings(), kind, records, lines))

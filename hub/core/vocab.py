@@ -58,13 +58,17 @@ class Vocabulary:
         return found
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lower-case, umlauts as ue/oe/ae, ß as ss, accents and punctuation dropped (ü = ue)."""
     text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = text.replace("ß", "ss").replace("&", " und ")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    if not text.isascii():  # ASCII has no accents to drop (and NFKD leaves it as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 def _phrases(term: Term) -> list[str]:
