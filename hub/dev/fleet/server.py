@@ -99,7 +99,7 @@ def _handler(served: SourceServer) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             query = parse_qs(parts.query)
-            page = _page_number(source, query)
+            page = _page_number(query)
             with served.lock:
                 served.requests += 1
                 if page == 1 and "categories" not in parts.path:
@@ -130,7 +130,7 @@ def _handler(served: SourceServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _page_number(source: SimSource, query: dict[str, list[str]]) -> int:
+def _page_number(query: dict[str, list[str]]) -> int:
     try:
         return int(query.get("page", ["1"])[0])
     except ValueError:
@@ -141,7 +141,7 @@ def _answer(served: SourceServer, path: str, query: dict[str, list[str]], empty:
     source = served.source
     records = [] if empty else source.records
     if source.kind in ("json_feed", "push"):
-        return _json_page(source, records, _page_number(source, query), served.base_url)
+        return _json_page(source, records, _page_number(query), served.base_url)
     feed = DemoFeed(source.source_id, source.name, [source.ags], source.kind, records)
     posts = None
     if source.kind == "wordpress" and not empty:
