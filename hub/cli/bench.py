@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from hub.cli import bench_scale
 from hub.cli.common import console, settings
 from hub.dev.bench import bench_sync
 from hub.dev.bench_planning import bench_planning
@@ -41,3 +42,10 @@ def planning(offers: int = typer.Option(200_000, help="Synthetic offers to bulk-
             t.label, f"{t.seconds:.3f}", f"{t.seconds / baseline:.1f}×" if baseline else "—"
         )
     console.print(table)
+
+
+app.command()(bench_scale.statewide)
+app.command()(bench_scale.resync)
+app.command(name="index")(bench_scale.index)
+app.command()(bench_scale.fairness)
+app.command()(bench_scale.profile)

@@ -6,7 +6,20 @@ import sys
 
 import typer
 
-from hub.cli import accounts, backup, bench, doctor, index, keys, notify, planning, run, sources, up
+from hub.cli import (
+    accounts,
+    backup,
+    bench,
+    dev,
+    doctor,
+    index,
+    keys,
+    notify,
+    planning,
+    run,
+    sources,
+    up,
+)
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
 from hub.core.errors import HubError
@@ -20,6 +33,7 @@ app.add_typer(services_cli.app, name="services")
 app.add_typer(index.app, name="index")
 app.add_typer(sources.app, name="sources")
 app.add_typer(bench.app, name="bench")
+app.add_typer(dev.app, name="dev")
 app.add_typer(keys.app, name="keys")
 app.add_typer(notify.app, name="notify")
 app.add_typer(accounts.app, name="accounts")

@@ -52,25 +52,38 @@ class Vocabulary:
             return []
         found: list[str] = []
         for term in self.terms.values():
-            for phrase in _phrases(term):
-                if phrase == folded or re.search(rf"(?<![a-z0-9]){re.escape(phrase)}", folded):
-                    found.append(term.code)
-                    break
+            pattern = _pattern(term)
+            if pattern is not None and pattern.search(folded):
+                found.append(term.code)
         return found
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
     """Lower-case, umlauts as ue/oe/ae, ß as ss, accents and punctuation dropped (ü = ue)."""
     text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = text.replace("ß", "ss").replace("&", " und ")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    if not text.isascii():  # ASCII has no accents to drop (and NFKD leaves it as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 def _phrases(term: Term) -> list[str]:
     raw = [term.code.replace("_", " "), term.label_de, *term.synonyms]
     return [p for p in (fold(r) for r in raw) if len(p) >= 2]
+
+
+@lru_cache(maxsize=4096)
+def _pattern(term: Term) -> re.Pattern[str] | None:
+    """One compiled search for all of a term's phrases, each starting at a word boundary (a
+    phrase equal to the whole text is found too); built once per term, not per record."""
+    phrases = _phrases(term)
+    if not phrases:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, phrases)) + ")")
 
 
 def _load(path: Path) -> Vocabulary:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hub.dev.demo.pages import rss_document, slug, wordpress_post
+from hub.dev.fleet.http import send_body
 
 CORPUS = Path(__file__).parent / "data" / "corpus.jsonl"
 PAGE_SIZE = 20
@@ -160,16 +161,22 @@ def json_answer(data: Any, status: int = 200, headers: dict[str, str] | None = N
     return Answer(body, "application/json; charset=utf-8", headers or {}, status)
 
 
-def wordpress_answer(feed: DemoFeed, route: str, query: dict[str, list[str]]) -> Answer:
+def wordpress_answer(
+    feed: DemoFeed,
+    route: str,
+    query: dict[str, list[str]],
+    posts: list[dict[str, Any]] | None = None,
+) -> Answer:
     """`/wp/v2/posts` and `/wp/v2/categories` as WordPress answers them: posts by ascending
-    id, filtered by `categories`, `categories_exclude` and `modified_after`; terms by `slug`."""
+    id, filtered by `categories`, `categories_exclude` and `modified_after`; terms by `slug`.
+    `posts`: the feed's posts built once by a caller that serves many pages."""
     if route == "categories":
         terms = wordpress_terms(feed)
         if "slug" in query:
             slugs = query["slug"][0].split(",")
             terms = [term for term in terms if term["slug"] in slugs]
         return _wordpress_page(terms, query)
-    posts = wordpress_posts(feed)
+    posts = wordpress_posts(feed) if posts is None else posts
     if "categories" in query:
         wanted = {int(i) for i in query["categories"][0].split(",")}
         posts = [post for post in posts if wanted & set(post["categories"])]
@@ -222,7 +229,13 @@ def _utc(value: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
-def answer(feed: DemoFeed, path: str, query: dict[str, list[str]], base_url: str) -> Answer:
+def answer(
+    feed: DemoFeed,
+    path: str,
+    query: dict[str, list[str]],
+    base_url: str,
+    posts: list[dict[str, Any]] | None = None,
+) -> Answer:
     """The answer to a GET of a feed (JSON page, RSS channel or WordPress REST route)."""
     if feed.kind == "rss":
         title = f"{feed.name} – Angebote für Familien"
@@ -232,13 +245,14 @@ def answer(feed: DemoFeed, path: str, query: dict[str, list[str]], base_url: str
         route = WORDPRESS_ROUTE.match(path)
         if route is None:
             return json_answer({"code": "rest_no_route", "data": {"status": 404}}, 404)
-        return wordpress_answer(feed, route.group("route"), query)
+        return wordpress_answer(feed, route.group("route"), query, posts)
     page = int(query.get("page", ["1"])[0])
     return json_answer(feed_page(feed, page, base_url))
 
 
 class FleetServer:
-    """Serves every demo feed over HTTP on 127.0.0.1 (paged, with ETags)."""
+    """Serves every demo feed over HTTP on 127.0.0.1 (paged, with ETags), answering like the
+    fleet simulator (`hub.dev.fleet.http`)."""
 
     def __init__(self, port: int = 0) -> None:
         self.feeds = {f.source_id: f for f in demo_feeds()}
@@ -279,19 +293,8 @@ class FleetServer:
                 except ValueError:  # a number or time in the query that is none
                     self.send_error(400)
                     return
-                etag = f'"{hashlib.sha256(reply.body).hexdigest()[:16]}"'
-                if reply.status == 200 and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.send_header("ETag", etag)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(reply.body)
+                send_body(self, reply.body, reply.content_type, status=reply.status,
+                          headers=reply.headers)  # fmt: skip
 
             def log_message(self, format: str, *args: object) -> None:
                 return

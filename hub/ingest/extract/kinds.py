@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from hub.core.vocab import fold, vocabulary
 from hub.ingest.extract.page import Page
@@ -167,9 +168,17 @@ def extract_audiences(page: Page) -> list[str]:
 def _vocabulary_words(folded: str) -> set[str]:
     """Audience codes whose label or synonym stands in `folded` as whole words (the
     normaliser's matcher also takes prefixes: "Familienzentrum" is no audience)."""
-    return {
-        term.code
-        for term in vocabulary("audiences").terms.values()
-        for phrase in {fold(p) for p in (term.label_de, *term.synonyms)}
-        if len(phrase) >= 2 and re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded)
-    }
+    return {code for code, pattern in _audience_words() if pattern.search(folded)}
+
+
+@lru_cache(maxsize=1)
+def _audience_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each audience's folded label and synonyms as one whole-word search, compiled once."""
+    found = []
+    for term in vocabulary("audiences").terms.values():
+        folded = {fold(p) for p in (term.label_de, *term.synonyms)}
+        phrases = sorted(p for p in folded if len(p) >= 2)
+        if phrases:
+            words = "|".join(map(re.escape, phrases))
+            found.append((term.code, re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")))
+    return tuple(found)

@@ -7,6 +7,7 @@ gets the statement from a connector), so both read "kostenlos" or "werdende Vät
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hub.core.vocab import fold, vocabulary
 
@@ -50,16 +51,26 @@ def matched_codes(vocab: str, text: str) -> list[str]:
     """
     folded = fold(text)
     spans: list[tuple[int, int, str]] = []
-    for term in vocabulary(vocab).terms.values():
-        raw = (term.code.replace("_", " "), term.label_de, *term.synonyms)
-        for phrase in {fold(p) for p in raw if len(fold(p)) >= 2}:
-            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}", folded):
-                spans.append((match.start(), match.end(), term.code))
+    for code, pattern in _phrase_patterns(vocab):
+        for match in pattern.finditer(folded):
+            spans.append((match.start(), match.end(), code))
     taken: list[tuple[int, int, str]] = []
     for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
         if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):
             taken.append(span)
     return list(dict.fromkeys(code for _, _, code in sorted(taken)))
+
+
+@lru_cache(maxsize=32)
+def _phrase_patterns(vocab: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Every folded label and synonym of a vocabulary as (code, compiled search), built once
+    per process instead of once per text."""
+    patterns = []
+    for term in vocabulary(vocab).terms.values():
+        raw = (term.code.replace("_", " "), term.label_de, *term.synonyms)
+        for phrase in sorted({fold(p) for p in raw if len(fold(p)) >= 2}):
+            patterns.append((term.code, re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}")))
+    return tuple(patterns)
 
 
 def parse_cost_text(text: str) -> str:

@@ -1,0 +1,170 @@
+"""The scale scenarios of `hub bench` (statewide, resync, index): rich progress while they run,
+then their figure and its baseline from the same run as a table, or as JSON with `--json`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hub.cli.common import console, settings
+from hub.dev.fleet.generate import KINDS
+from hub.dev.scale.ablation import bench_index
+from hub.dev.scale.fairness import bench_fairness
+from hub.dev.scale.profile import profile_sync
+from hub.dev.scale.resync import bench_resync
+from hub.dev.scale.statewide import bench_statewide
+
+JSON = typer.Option(False, "--json", help="Print the results as JSON.")
+SOURCES = typer.Option(186, help="Simulated sources (NRW: 186 youth welfare offices).")
+RECORDS = typer.Option(200_000, help="Records in all, spread unevenly over the sources.")
+RATE = typer.Option(None, help="Requests/s per host (default: the hub's politeness limit).")
+
+
+@contextmanager
+def runs_progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of finished runs with the indexed offers beside it."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[indexed]:,} offers"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console, disable=quiet, transient=True) as bar:
+        task = bar.add_task("sync runs", total=total, indexed=0)
+
+        def update(done: int, indexed: int) -> None:
+            bar.update(task, completed=min(done, total), indexed=indexed)
+
+        yield update
+
+
+def statewide(
+    sources: int = SOURCES,
+    records: int = RECORDS,
+    workers: int = typer.Option(1, help="Worker processes."),
+    concurrency: int = typer.Option(4, help="Pool size of each worker."),
+    page_size: int = typer.Option(500, help="Records per page (WordPress: at most 100)."),
+    rate: float | None = RATE,
+    seed: int = typer.Option(1),
+    keep_dump: Path | None = typer.Option(None, help="Keep the offers as JSONL here."),
+    as_json: bool = JSON,
+) -> None:
+    """S sources / R records through real workers vs raw bulk of the same documents."""
+    with runs_progress(sources, as_json) as progress:
+        result = bench_statewide(settings(), sources=sources, records=records, seed=seed,
+                                 processes=workers, concurrency=concurrency,
+                                 page_size=page_size, rate=rate, kinds=KINDS,
+                                 progress=progress, keep_dump=keep_dump)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    bulk = result["raw_bulk"]
+    table = Table("run", "seconds", "records/s", "ratio", "CPU ms/record")
+    table.add_row("raw bulk, engine client (baseline)", f"{bulk['seconds']:.2f}",
+                  f"{bulk['records_per_second']:,.0f}", "1.00",
+                  _split(bulk["cpu_ms_per_record"]))  # fmt: skip
+    table.add_row(f"statewide sync, {sources} sources, {result['indexed']:,} offers",
+                  f"{result['seconds']:.2f}", f"{result['records_per_second']:,.0f}",
+                  f"{result['ratio_to_raw_bulk']:.2f}",
+                  _split(result["cpu_ms_per_record"]))  # fmt: skip
+    console.print(table)
+    console.print(_footer(result))
+
+
+def _split(cpu: dict[str, float]) -> str:
+    return " · ".join(f"{name} {value:.2f}" for name, value in cpu.items())
+
+
+def _footer(result: dict[str, Any]) -> str:
+    return (f"{result['requests']:,} requests at ≤ {result['rate_per_host']:g}/s per host; "
+            f"{result['worker_processes']} worker × {result['worker_concurrency']}; "
+            f"worker memory {result['worker_rss_mb']} MB")  # fmt: skip
+
+
+def resync(
+    sources: int = typer.Option(60, help="Simulated sources."),
+    records: int = typer.Option(20_000, help="Records in all."),
+    concurrency: int = typer.Option(4, help="Pool size of the worker."),
+    page_size: int = typer.Option(500, help="Records per page (WordPress: at most 100)."),
+    rate: float = typer.Option(1000.0, help="Requests/s per host (lifted by default)."),
+    seed: int = typer.Option(1),
+    as_json: bool = JSON,
+) -> None:
+    """Cold sync vs unchanged resync without 304 vs conditional resync, through workers."""
+    with runs_progress(sources, as_json) as progress:
+        result = bench_resync(settings(), sources=sources, records=records, seed=seed,
+                              concurrency=concurrency, page_size=page_size, rate=rate,
+                              progress=progress)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("run", "seconds", "worker CPU s", "engine CPU s", "writes", "requests",
+                  "× less: wall / worker CPU / engine CPU / engine net")  # fmt: skip
+    for entry in result["rounds"]:
+        cpu, ratios = entry["cpu_seconds"], entry["ratios_vs_cold"]
+        table.add_row(entry["run"], f"{entry['seconds']:.2f}", f"{cpu['workers']:.2f}",
+                      f"{cpu['engine']:.2f}", f"{entry['engine_writes']:,}",
+                      f"{entry['requests']:,}",
+                      " / ".join(f"{v}" for v in ratios.values()))  # fmt: skip
+    console.print(table)
+
+
+def index(
+    dump: Path | None = typer.Option(None, help="Offers from `statewide --keep-dump`."),
+    sources: int = typer.Option(40, help="Without a dump: simulated sources to sync first."),
+    records: int = typer.Option(10_000, help="Without a dump: records to sync first."),
+    repeat: int = typer.Option(2, help="Loads of each variant (the median is reported)."),
+    as_json: bool = JSON,
+) -> None:
+    """Raw bulk into the current mapping vs leaner mappings and bulk-load settings."""
+    with runs_progress(sources, as_json or dump is not None) as progress:
+        result = bench_index(settings(), dump=dump, sources=sources, records=records,
+                             repeat=repeat, progress=progress)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("variant", "seconds", "records/s", "speed vs baseline", "engine CPU ms/record")
+    for row in result["rows"]:
+        table.add_row(row["variant"], f"{row['seconds']:.2f}",
+                      f"{row['records_per_second']:,.0f}", f"{row['speed_vs_baseline']:.2f}×",
+                      f"{row['engine_cpu_ms_per_record']:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"{result['documents']:,} documents, median of {result['repeat']} loads each")
+
+
+def fairness(
+    sources: int = typer.Option(20, help="Fast sources."),
+    records: int = typer.Option(4000, help="Records of the fast sources in all."),
+    latency: float = typer.Option(5.0, help="Seconds before every page of the slow source."),
+    slow_pages: int = typer.Option(8, help="Pages of the slow source (100 records each)."),
+    concurrency: int = typer.Option(4, help="Pool size of the worker."),
+    as_json: bool = JSON,
+) -> None:
+    """Time until the last fast source is synced, without and with one slow source."""
+    with runs_progress(sources + 1, as_json) as progress:
+        result = bench_fairness(settings(), sources=sources, records=records, latency=latency,
+                                slow_pages=slow_pages, concurrency=concurrency,
+                                progress=progress)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("round", "last fast source done (s)", "slow source (s)", "round (s)")
+    for label, entry in result["rounds"].items():
+        slow = entry["slow_source_seconds"]
+        slow_text = "—" if slow is None else f"{slow:.2f}"
+        table.add_row(label, f"{entry['seconds_until_last_fast_source']:.2f}", slow_text,
+                      f"{entry['round_seconds']:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"fast sources slowed by {result['fast_sources_slowed_by']:.2f}×")
+
+
+def profile(
+    kind: str = typer.Option("json_feed", help="json_feed, rss, wordpress or push."),
+    records: int = typer.Option(1000, help="Offers of the one source."),
+    lines: int = typer.Option(40, help="Rows of the cumulative table."),
+) -> None:
+    """cProfile of one source's cold sync, inline (keep it in docs/profiles/)."""
+    print(profile_sync(settings(), kind, records, lines))

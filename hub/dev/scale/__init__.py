@@ -1,0 +1,1 @@
+"""Scale benchmarks on the fleet simulator: statewide sync, resync, index ablation."""

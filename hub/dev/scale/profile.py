@@ -1,0 +1,39 @@
+"""`hub bench profile`: where one source's cold sync spends its CPU, as cProfile's cumulative
+table (kept in docs/profiles/ next to the figures it explains).
+
+One generated source of `kind` is synced inline (no worker: the profiler sees the whole run in
+this process) with the politeness limit lifted, into indices of its own.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import time
+
+from hub.core.settings import Settings
+from hub.dev.fleet.generate import generate_fleet
+from hub.dev.scale.stack import bench_settings, own_indices, served_fleet
+from hub.ingest.runner import SyncOptions, SyncRunner
+
+
+def profile_sync(settings: Settings, kind: str, records: int, lines: int = 40) -> str:
+    """The profile of a cold full sync of one `kind` source holding `records` offers."""
+    local = bench_settings(settings, fetch_rate_per_host=1000.0)
+    fleet = generate_fleet(1, records, seed=5, kinds=(kind,), page_size=500)
+    with own_indices(local) as engine, served_fleet(engine, fleet) as sim:
+        source_id = next(iter(sim.servers))
+        runner = SyncRunner(local, engine)
+        profiler = cProfile.Profile()
+        cpu, wall = time.process_time(), time.perf_counter()
+        profiler.enable()
+        run = runner.run(source_id, SyncOptions(full=True))
+        profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    out = io.StringIO()
+    out.write(f"cold full sync, one {kind} source, {run.counts.created} offers written: "
+              f"{cpu:.2f} s CPU, {wall:.2f} s wall (profiler overhead included)\n")  # fmt: skip
+    stats = pstats.Stats(profiler, stream=out)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(lines)
+    return out.getvalue()
