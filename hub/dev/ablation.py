@@ -26,6 +26,7 @@ from hub.core.settings import get_settings
 from hub.dev.relevance import (
     RECALL_AT,
     JudgedQuery,
+    canonical_ids,
     corpus_offers,
     index_offers,
     load_corpus,
@@ -162,9 +163,14 @@ def score(
                              spelling=variant.spelling)
         for q in queries
     }  # fmt: skip
-    ndcg = run_rank_eval(engine, index, rank_eval_body(index, queries, prepared))
+    canonical = canonical_ids(engine, index)  # a duplicate group counts once, as in the eval
+    ndcg = run_rank_eval(
+        engine, index, rank_eval_body(index, queries, prepared, canonical=canonical)
+    )
     metric = {"recall": {"k": RECALL_AT, "relevant_rating_threshold": 2}}
-    recall = run_rank_eval(engine, index, rank_eval_body(index, queries, prepared, metric))
+    recall = run_rank_eval(
+        engine, index, rank_eval_body(index, queries, prepared, metric, canonical)
+    )
     return ndcg, recall
 
 
