@@ -46,19 +46,19 @@ def register(api: httpx.Client, admin: dict[str, str], source_id: str, url: str,
 def test_feed_is_synced_by_worker_and_found_through_search_api(
     api: httpx.Client, admin: dict[str, str], feed_server: FeedServer
 ) -> None:
-    records = corpus_feed("bielefeld")
-    url = feed_server.route("/bielefeld.json", Route(json.dumps({"offers": records})))
-    key = register(api, admin, "e2e-bielefeld", url, "05711000")
+    records = corpus_feed("dortmund")  # a town no other test of the shared index syncs
+    url = feed_server.route("/dortmund.json", Route(json.dumps({"offers": records})))
+    key = register(api, admin, "e2e-dortmund", url, "05913000")
     own = {"Authorization": f"Bearer {key}"}
 
-    queued = api.post("/api/v1/sources/e2e-bielefeld/sync", headers=own)
+    queued = api.post("/api/v1/sources/e2e-dortmund/sync", headers=own)
     assert queued.status_code == 202
-    run = wait_for(lambda: finished_run(api, "e2e-bielefeld", own), what="sync run")
+    run = wait_for(lambda: finished_run(api, "e2e-dortmund", own), what="sync run")
 
     assert run["status"] == "succeeded"
     assert run["counts"]["seen"] == len(records)
     assert run["counts"]["created"] == len(records)
-    found = api.get("/api/v1/offers", params={"ags": "05711000", "size": 100}).json()
+    found = api.get("/api/v1/offers", params={"ags": "05913000", "size": 100}).json()
     assert found["total"] == len(records)
     assert {h["local_id"] for h in found["hits"]} == {r["local_id"] for r in records}
     expected_topics: dict[str, int] = {}
@@ -68,7 +68,7 @@ def test_feed_is_synced_by_worker_and_found_through_search_api(
     assert found["facets"]["topics"] == expected_topics
 
     one = records[0]
-    detail = api.get(f"/api/v1/offers/e2e-bielefeld:{one['local_id']}").json()
+    detail = api.get(f"/api/v1/offers/e2e-dortmund:{one['local_id']}").json()
     assert detail["title"] == one["title"]
     assert detail["url"] == one["url"]
 
