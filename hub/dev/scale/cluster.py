@@ -106,15 +106,17 @@ class LocalCluster:
     settings: Settings
     nodes: int = 3
     heap: str = "512m"
+    root: Path | None = None  # default: <state_dir>/opensearch-cluster
+    http_port: int = BASE_HTTP_PORT
+    transport_port: int = BASE_TRANSPORT_PORT
     specs: list[NodeSpec] = field(init=False)
-    root: Path = field(init=False)
     java: Path = field(init=False)
     lib: Path = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.root = self.settings.state_dir.resolve() / "opensearch-cluster"
-        self.specs = node_specs(self.root, self.nodes)
+        root = self.root or self.settings.state_dir.resolve() / "opensearch-cluster"
+        self.specs = node_specs(root, self.nodes, self.http_port, self.transport_port)
 
     @property
     def url(self) -> str:

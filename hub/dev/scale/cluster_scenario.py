@@ -26,6 +26,7 @@ from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, SYNC_RUNS, alias_targets
 
 Report = Callable[[str], None]
+STORE_STATS_SECONDS = 11  # index.store.stats_refresh_interval (10 s) and a margin
 
 
 def expected_ids(fleet: list[SimSource]) -> set[str]:
@@ -253,6 +254,7 @@ def _index_size(engine: SearchEngine) -> dict[str, Any]:
     offers = offer_count(engine)
 
     def measured() -> int:
+        time.sleep(STORE_STATS_SECONDS)  # the engine caches store sizes this long
         rows = engine.request("GET", f"/_cat/indices/{index}?format=json&bytes=b")
         return int(rows[0]["pri.store.size"])
 
