@@ -23,7 +23,7 @@ from hub.dev.scale.cluster_poller import SearchPoller, phases
 from hub.dev.scale.stack import bench_settings, offer_count, own_indices, served_fleet, workers
 from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS, SYNC_RUNS, alias_targets
+from hub.search.indices import OFFERS, RAW, SYNC_RUNS, alias_targets
 
 Report = Callable[[str], None]
 STORE_STATS_SECONDS = 11  # index.store.stats_refresh_interval (10 s) and a margin
@@ -248,26 +248,30 @@ def _indexed_ids(engine: SearchEngine) -> list[str]:
 
 
 def _index_size(engine: SearchEngine) -> dict[str, Any]:
-    """The offer index on disk (primaries, as `_cat/indices` reports it) per 1,000 offers,
-    as left by the sync and after merging to one segment."""
-    index = alias_targets(engine)[0]
+    """The offer index and the kept raw payloads on disk (primaries, as `_cat/indices` reports
+    them) per 1,000 offers, as left by the sync and after merging to one segment."""
+    indices = {"offers": alias_targets(engine)[0], "raw": engine.name(RAW)}
     offers = offer_count(engine)
 
-    def measured() -> int:
+    def measured() -> dict[str, int]:
         time.sleep(STORE_STATS_SECONDS)  # the engine caches store sizes this long
-        rows = engine.request("GET", f"/_cat/indices/{index}?format=json&bytes=b")
-        return int(rows[0]["pri.store.size"])
+        return {
+            name: int(engine.request("GET", f"/_cat/indices/{index}?format=json&bytes=b")[0][
+                "pri.store.size"])
+            for name, index in indices.items()
+        }  # fmt: skip
 
     as_synced = measured()
-    engine.request("POST", f"/{index}/_forcemerge?max_num_segments=1")
+    for index in indices.values():
+        engine.request("POST", f"/{index}/_forcemerge?max_num_segments=1")
     merged = measured()
-    return {
-        "offers": offers,
-        "primary_bytes": as_synced,
-        "primary_bytes_merged": merged,
-        "kb_per_1000_offers": round(as_synced / offers * 1000 / 1024, 1) if offers else None,
-        "kb_per_1000_offers_merged": round(merged / offers * 1000 / 1024, 1) if offers else None,
-    }
+    result: dict[str, Any] = {"offers": offers}
+    for name in indices:
+        result[f"{name}_kb_per_1000_offers"] = round(as_synced[name] / max(offers, 1) / 1.024, 1)
+        result[f"{name}_kb_per_1000_offers_merged"] = round(
+            merged[name] / max(offers, 1) / 1.024, 1
+        )
+    return result
 
 
 def _heap(cluster: LocalCluster) -> dict[str, Any]:
