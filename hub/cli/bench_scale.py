@@ -190,6 +190,10 @@ def cluster(
         return
     ids = result["ids"]
     table = Table("check", "result")
+    manager = " (the cluster manager)" if result["killed_node_was_cluster_manager"] else ""
+    table.add_row("node killed", f"{result['killed_node']}{manager} after "
+                  f"{result['killed_after_offers']:,} offers")  # fmt: skip
+    table.add_row("sync runs", f"{result['first_round']}; again: {result.get('second_round')}")
     table.add_row("records served / indexed", f"{ids['served']:,} / {ids['indexed']:,}")
     table.add_row("lost · unexpected · duplicated",
                   f"{ids['lost']} · {ids['unexpected']} · {ids['duplicated']}")  # fmt: skip
