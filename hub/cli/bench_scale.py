@@ -16,6 +16,7 @@ from rich.table import Table
 from hub.cli.common import console, settings
 from hub.dev.fleet.generate import KINDS
 from hub.dev.scale.ablation import bench_index
+from hub.dev.scale.cluster_scenario import run_cluster_scenario
 from hub.dev.scale.fairness import bench_fairness
 from hub.dev.scale.profile import profile_sync
 from hub.dev.scale.resync import bench_resync
@@ -168,3 +169,43 @@ def profile(
 ) -> None:
     """cProfile of one source's cold sync, inline (keep it in docs/profiles/)."""
     print(profile_sync(settings(), kind, records, lines))
+
+
+def cluster(
+    sources: int = typer.Option(20, help="Simulated sources (JSON feed and RSS in turn)."),
+    records: int = typer.Option(5000, help="Records in all."),
+    page_size: int = typer.Option(50, help="Records per page (more pages: a longer sync)."),
+    kill_at: float = typer.Option(0.3, help="Kill a node once this share is indexed."),
+    concurrency: int = typer.Option(2, help="Pool size of the one worker."),
+    heap: str = typer.Option("512m", help="Heap of each node."),
+    as_json: bool = JSON,
+) -> None:
+    """3-node cluster (own ports), one replica; a node SIGKILLed mid-sync: nothing lost?"""
+    report = _quiet if as_json else console.log
+    result = run_cluster_scenario(settings(), sources=sources, records=records,
+                                  page_size=page_size, kill_at=kill_at, concurrency=concurrency,
+                                  heap=heap, report=report)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    ids = result["ids"]
+    table = Table("check", "result")
+    manager = " (the cluster manager)" if result["killed_node_was_cluster_manager"] else ""
+    table.add_row("node killed", f"{result['killed_node']}{manager} after "
+                  f"{result['killed_after_offers']:,} offers")  # fmt: skip
+    table.add_row("sync runs", f"{result['first_round']}; again: {result.get('second_round')}")
+    table.add_row("records served / indexed", f"{ids['served']:,} / {ids['indexed']:,}")
+    table.add_row("lost · unexpected · duplicated",
+                  f"{ids['lost']} · {ids['unexpected']} · {ids['duplicated']}")  # fmt: skip
+    table.add_row("replica copies agree", str(result["replica_copies_agree"]))
+    for phase, entry in result["search"].items():
+        table.add_row(f"search, {phase}",
+                      f"{entry['searches']} searches, {entry['errors']} errors, "
+                      f"p50 {entry['p50_ms']} ms, p95 {entry['p95_ms']} ms")  # fmt: skip
+    table.add_row("yellow/green after kill", f"{result['seconds_to_yellow_or_green_after_kill']} s")
+    table.add_row("green after restart", f"{result['seconds_to_green_after_restart']} s")
+    console.print(table)
+
+
+def _quiet(line: str) -> None:
+    del line
