@@ -19,6 +19,7 @@ from hub.dev.scale.ablation import bench_index
 from hub.dev.scale.fairness import bench_fairness
 from hub.dev.scale.profile import profile_sync
 from hub.dev.scale.resync import bench_resync
+from hub.dev.scale.search import bench_search
 from hub.dev.scale.statewide import bench_statewide
 
 JSON = typer.Option(False, "--json", help="Print the results as JSON.")
@@ -168,3 +169,36 @@ def profile(
 ) -> None:
     """cProfile of one source's cold sync, inline (keep it in docs/profiles/)."""
     print(profile_sync(settings(), kind, records, lines))
+
+
+def search(
+    size: int = typer.Option(50_000, help="Offers in the bulk-loaded index."),
+    rate: list[float] = typer.Option([50.0, 100.0], help="Requests/s (repeat for several)."),
+    seconds: float = typer.Option(15.0, help="Seconds of load per rate and target."),
+    workers: int | None = typer.Option(None, help="uvicorn workers (default: one per core)."),
+    as_json: bool = JSON,
+) -> None:
+    """The search API at constant arrival rates vs its own engine queries sent straight."""
+    note = (lambda text: None) if as_json else (lambda text: console.log(text))
+    result = bench_search(settings(), size=size, rates=rate, seconds=seconds, workers=workers,
+                          note=note)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("req/s", "kind", "hub p50 / p95 / p99 ms", "engine p50 / p95 / p99 ms",
+                  "overhead p50 / p95", "errors")  # fmt: skip
+    for entry in result["rounds"]:
+        for kind, hub in entry["hub"].items():
+            alone, extra = entry["engine"][kind], entry["overhead_percent"][kind]
+            table.add_row(f"{entry['rate']:g}", kind, _pcts(hub), _pcts(alone),
+                          " / ".join("—" if v is None else f"{v:+.0f} %" for v in extra.values()),
+                          f"{hub['errors']} / {alone['errors']}")  # fmt: skip
+    console.print(table)
+    corpus = result["index"]
+    console.print(f"{corpus['offers']:,} offers ({corpus['distinct']:,} distinct); "
+                  f"{result['api_workers']} API workers, MB {result['api_rss_mb']}; "
+                  f"{result['engine_calls_per_request']} engine calls per request")  # fmt: skip
+
+
+def _pcts(figures: dict[str, float]) -> str:
+    return f"{figures['p50']:.1f} / {figures['p95']:.1f} / {figures['p99']:.1f}"
