@@ -18,6 +18,7 @@ Send = Callable[[int], Awaitable[str]]  # request number → "ok" or why not (st
 
 @dataclass(frozen=True)
 class Sample:
+    number: int
     kind: str
     due: float  # perf_counter when the request was due
     seconds: float  # due → answered
@@ -41,7 +42,7 @@ async def open_loop(kinds: Sequence[str], send: Send, rate: float, seconds: floa
         except Exception as exc:  # a refused or timed-out request is an error, not a crash
             outcome = type(exc).__name__
         kind = kinds[number % len(kinds)]
-        samples.append(Sample(kind, due, time.perf_counter() - due, outcome))
+        samples.append(Sample(number, kind, due, time.perf_counter() - due, outcome))
 
     tasks = []
     for number in range(count):
