@@ -66,6 +66,9 @@ class OffersPage(BaseModel):
     did_you_mean: str | None = None
     place: PlaceOut | None = None
     fallbacks: list[FallbackOut] = Field(default_factory=list)
+    partial: bool = Field(
+        False, description="The engine reached its time limit: the page holds what it found."
+    )
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -117,6 +120,7 @@ def search(request: Request, engine: ServeEngine, prepared: Prepared) -> OffersP
         if place
         else None,
         fallbacks=[fallback_out(f) for f in page.fallbacks],
+        partial=page.partial,
     )
 
 

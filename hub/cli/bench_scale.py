@@ -20,7 +20,9 @@ from hub.dev.scale.cluster_scenario import run_cluster_scenario
 from hub.dev.scale.fairness import bench_fairness
 from hub.dev.scale.profile import profile_sync
 from hub.dev.scale.resync import bench_resync
+from hub.dev.scale.search import bench_search
 from hub.dev.scale.statewide import bench_statewide
+from hub.dev.scale.webhooks import bench_webhooks
 
 JSON = typer.Option(False, "--json", help="Print the results as JSON.")
 SOURCES = typer.Option(186, help="Simulated sources (NRW: 186 youth welfare offices).")
@@ -209,3 +211,72 @@ def cluster(
 
 def _quiet(line: str) -> None:
     del line
+
+
+def search(
+    size: int = typer.Option(50_000, help="Offers in the bulk-loaded index."),
+    rate: list[float] = typer.Option([50.0, 100.0], help="Requests/s (repeat for several)."),
+    seconds: float = typer.Option(15.0, help="Seconds of load per rate and target."),
+    workers: int | None = typer.Option(None, help="uvicorn workers (default: one per core)."),
+    as_json: bool = JSON,
+) -> None:
+    """The search API at constant arrival rates vs its own engine queries sent straight."""
+    note = (lambda text: None) if as_json else (lambda text: console.log(text))
+    result = bench_search(settings(), size=size, rates=rate, seconds=seconds, workers=workers,
+                          note=note)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("req/s", "kind", "hub p50 / p95 / p99 ms", "engine p50 / p95 / p99 ms",
+                  "overhead p50 / p95", "errors")  # fmt: skip
+    for entry in result["rounds"]:
+        for kind, hub in entry["hub"].items():
+            alone, extra = entry["engine"][kind], entry["overhead_percent"][kind]
+            table.add_row(f"{entry['rate']:g}", kind, _pcts(hub), _pcts(alone),
+                          " / ".join("—" if v is None else f"{v:+.0f} %" for v in extra.values()),
+                          f"{hub['errors']} / {alone['errors']}")  # fmt: skip
+    console.print(table)
+    corpus = result["index"]
+    console.print(f"{corpus['offers']:,} offers ({corpus['distinct']:,} distinct); "
+                  f"{result['api_workers']} API workers, MB {result['api_rss_mb']}; "
+                  f"{result['engine_calls_per_request']} engine calls per request")  # fmt: skip
+
+
+def _pcts(figures: dict[str, float]) -> str:
+    return f"{figures['p50']:.1f} / {figures['p95']:.1f} / {figures['p99']:.1f}"
+
+
+def webhooks(
+    events: int = typer.Option(1000, help="Signed events sent at the constant rate."),
+    rate: float = typer.Option(100.0, help="Events/s."),
+    burst: int = typer.Option(1000, help="Events of the burst (sent as fast as they go)."),
+    sources: int = typer.Option(10, help="Push sources the events are spread over."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    concurrency: int = typer.Option(2, help="Pool size of each worker."),
+    sync_sources: int = typer.Option(0, help="Sources of a statewide sync run meanwhile."),
+    sync_records: int = typer.Option(0, help="Records of that sync."),
+    as_json: bool = JSON,
+) -> None:
+    """Webhook acknowledgement and webhook → searchable latency vs the engine alone."""
+    note = (lambda text: None) if as_json else (lambda text: console.log(text))
+    result = bench_webhooks(settings(), events=events, rate=rate, burst_events=burst,
+                            sources=sources, processes=workers, concurrency=concurrency,
+                            sync_sources=sync_sources, sync_records=sync_records,
+                            note=note)  # fmt: skip
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    hub, base = result["hub"], result["baseline"]["single_writes"]
+    table = Table("run", "acknowledged", "ack p50 / p95 / p99 ms", "searchable",
+                  "→ searchable p50 / p95 / p99 ms")  # fmt: skip
+    for label, entry in (("signed webhooks → API → workers", hub),
+                         ("single writes straight to the engine (baseline)", base)):  # fmt: skip
+        table.add_row(label, f"{entry['acknowledged']:,} / {entry['events']:,}",
+                      _pcts(entry["ack_ms"]), f"{entry['searchable']:,}",
+                      _pcts(entry["searchable_ms"]))  # fmt: skip
+    console.print(table)
+    fast, bulk = result["burst"], result["baseline"]["bulk"]
+    console.print(f"burst: {fast['verified']:,} verified in {fast['seconds']} s = "
+                  f"{fast['verified_per_second']:,.0f} webhooks/s (ack p99 "
+                  f"{fast['ack_ms']['p99']} ms); bulk baseline "
+                  f"{bulk['documents_per_second']:,.0f} documents/s")  # fmt: skip

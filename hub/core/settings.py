@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         "", description="Prefix of every index and alias name (isolates tests and tenants)."
     )
     index_replicas: int = Field(0, ge=0, description="Replicas of the offer index.")
+    search_timeout: str = Field(
+        "2s",
+        pattern=r"^[0-9]+(nanos|micros|ms|s)$",
+        description="Engine-side time limit of every citizen search; a search that reaches "
+        "it answers with what it found so far, marked `partial`.",
+    )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Broker, locks and caches.")
     queue_name: str = Field("hub", description="Celery queue the API, beat and workers share.")
     state_dir: Path = Field(

@@ -101,6 +101,8 @@ class SearchPage:
     intent: QueryIntent | None = None
     warnings: list[str] = field(default_factory=list)
     fallbacks: list[Fallback] = field(default_factory=list)
+    partial: bool = False
+    """The engine stopped at its time limit (or lost a shard): what it found so far."""
 
 
 def resolve_residence(request: SearchRequest) -> Place | None:
@@ -172,6 +174,7 @@ def search_page(
         did_you_mean=search.corrected,
         place=search.place,
         intent=search.intent,
+        partial=is_partial(answer),
     )
 
 
@@ -283,8 +286,16 @@ def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
 
 @SEARCH_SECONDS.time()
 def _search(engine: SearchEngine, index: str | None, body: dict[str, Any]) -> Any:
-    """One `_search` on `index`, by default the live offer alias."""
-    return engine.request("POST", f"/{index or engine.name(OFFERS)}/_search", body)
+    """One `_search` on `index`, by default the live offer alias, bounded by the engine-side
+    time limit (`search_timeout`), so a slow query answers in part rather than not at all."""
+    timed = {**body, "timeout": engine.settings.search_timeout}
+    return engine.request("POST", f"/{index or engine.name(OFFERS)}/_search", timed)
+
+
+def is_partial(answer: dict[str, Any]) -> bool:
+    """The engine's answer holds only part of the matches: it reached its time limit or a
+    shard failed."""
+    return bool(answer.get("timed_out")) or int(answer.get("_shards", {}).get("failed", 0)) > 0
 
 
 def _hit(raw: dict[str, Any], request: SearchRequest, place: Place | None = None) -> Hit:

@@ -57,3 +57,14 @@ def listening_on(port: int, names: tuple[str, ...]) -> list[int]:
         if port in ports:
             listening.append(process.pid)
     return listening or [p.pid for p in named]
+
+
+def process_rss_mb(pid: int) -> list[float]:
+    """Resident memory of a process and each of its descendants, in MB (a server's master
+    first, then its workers)."""
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+        return [round(p.memory_info().rss / 2**20, 1) for p in family]
+    except psutil.Error:
+        return []
