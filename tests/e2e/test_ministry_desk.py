@@ -7,22 +7,60 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 
+from hub.core.settings import Settings
 from hub.dev.processes import Supervisor
 from hub.queue import SCHEDULE_DUE_SOURCES, send
 from hub.search.engine import SearchEngine
+from hub.search.indices import drop_prefixed, ensure_indices
 from hub.sources.runs import RunStatus, RunStore, SyncRun
 from hub.sources.store import SourceRegistry, SourceState
 from tests.e2e.test_municipality_enrolment import latest_run, post
 from tests.hub.ingest.test_runner import offer
 from tests.support.accounts import make_person
 from tests.support.feeds import FeedServer, Route
-from tests.support.stack import wait_for
+from tests.support.stack import supervisor, wait_for
 
 DESK = "/ministerium/betrieb"
+
+
+@pytest.fixture(scope="module")
+def own_settings(settings: Settings) -> Settings:
+    """Indices and a queue of this module's own: the scheduler's tick then finds only this
+    test's source due, not every source other tests left in the session's index."""
+    tag = uuid.uuid4().hex[:6]
+    return settings.model_copy(
+        update={
+            "index_prefix": f"{settings.index_prefix}desk-{tag}-",
+            "queue_name": f"{settings.queue_name}-desk-{tag}",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def engine(services: None, own_settings: Settings) -> Iterator[SearchEngine]:
+    own = SearchEngine(own_settings)
+    ensure_indices(own)
+    yield own
+    drop_prefixed(own)
+    own.close()
+
+
+@pytest.fixture(scope="module")
+def stack(
+    engine: SearchEngine, own_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Supervisor]:
+    sup = supervisor(own_settings, Path(tmp_path_factory.mktemp("logs")))
+    sup.api()
+    sup.worker()
+    yield sup
+    sup.stop_all()
 
 
 def health_on_desk(office: httpx.Client, source_id: str) -> str:
