@@ -1,5 +1,5 @@
 """The accounts' mail (password resets, invitations) through the hub's one mailer,
-`hub.notify.mail.send_mail`, as a yes/no answer: a page must not fail because no mail left.
+`hub.core.mail.send_mail`, as a yes/no answer: a page must not fail because no mail left.
 
 Without `HUB_SMTP_HOST`, or when the server refuses, nothing is sent and the attempt is logged
 by subject only: the body may hold a secret link.
@@ -10,8 +10,8 @@ from __future__ import annotations
 import structlog
 
 from hub.core.errors import MailUnavailable
+from hub.core.mail import send_mail
 from hub.core.settings import Settings
-from hub.notify.mail import send_mail
 
 log = structlog.get_logger(__name__)
 

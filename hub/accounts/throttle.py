@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import redis
 
+from hub.core.redis_ratelimit import RedisRateLimiter
 from hub.core.settings import Settings
-from hub.ingest.ratelimit import RedisRateLimiter
 
 TOO_MANY_DE = (
     "Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es dann erneut."

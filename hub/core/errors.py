@@ -39,7 +39,7 @@ workers/ is defined here, so a caller finds what it may catch in one place.
 
 Every class carries a German `message_de` where a municipality or citizen may read it; the
 English `message` is for logs only. How each class becomes an HTTP answer is decided in one
-place, `hub/api/errors.py`.
+place, `hub/core/answers.py` (status and public German text), used by the API and the pages.
 """
 
 from __future__ import annotations

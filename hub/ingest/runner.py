@@ -22,10 +22,10 @@ from connectors.sdk.base import Connector, Cursor
 from hub.core.errors import FetchError, HubError
 from hub.core.fetcher import SafeFetcher
 from hub.core.metrics import observe_sync
+from hub.core.redis_ratelimit import host_limiter
 from hub.core.settings import Settings
 from hub.ingest.build import connector_for
 from hub.ingest.ingest import Ingest
-from hub.ingest.ratelimit import host_limiter
 from hub.ingest.reconcile import listed_offer_ids, plan_reconcile
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter

@@ -21,9 +21,10 @@ from urllib.parse import quote
 import structlog
 
 from hub.core.errors import ConflictError, MailUnavailable
+from hub.core.mail import send_mail
 from hub.core.settings import Settings
 from hub.notify.freshness import parse_moment, stale_before, stale_offers
-from hub.notify.mail import render_mail, send_mail
+from hub.notify.mail import render_mail
 from hub.notify.reports import recipients_for_source
 from hub.search.engine import SearchEngine
 from hub.search.indices import DIGESTS, ensure_registry_index

@@ -25,9 +25,10 @@ from pydantic import BaseModel, Field
 
 from hub.accounts.users import UserStore
 from hub.core.errors import BrokerUnavailable, NotFound, ReportRefused
+from hub.core.mail import send_mail
 from hub.core.settings import Settings
 from hub.notify import formtoken
-from hub.notify.mail import render_mail, send_mail
+from hub.notify.mail import render_mail
 from hub.notify.throttle import WindowLimit, client_hash
 from hub.queue import enqueue_report_mail
 from hub.search.engine import SearchEngine

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import redis
 
 from hub.core.errors import ConflictError
+from hub.core.redis_ratelimit import RedisRateLimiter
 from hub.core.settings import Settings
-from hub.ingest.ratelimit import RedisRateLimiter
 from hub.sources.store import Source, SourceRegistry, SourceState
 
 PAUSED_REASON_DE = "Vom Ministerium pausiert."

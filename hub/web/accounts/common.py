@@ -18,8 +18,8 @@ from hub.accounts.csrf import FIELD, REFUSED_DE, token_matches
 from hub.accounts.organisations import Organisation, OrganisationStore
 from hub.accounts.sessions import COOKIE, Session, SessionStore
 from hub.accounts.users import Role, User, UserStore
-from hub.api.errors import public_detail, status_of
 from hub.audit import Actor
+from hub.core.answers import public_detail, status_of
 from hub.core.errors import HubError, NotFound, PageRefusal
 from hub.core.settings import Settings
 from hub.search.engine import SearchEngine, get_engine

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hub.core.errors import MailUnavailable
+from hub.core.mail import send_mail
 from hub.core.settings import Settings
-from hub.notify.mail import send_mail
 from tests.support.smtp import SmtpServer, free_port
 
 

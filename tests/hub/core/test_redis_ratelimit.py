@@ -8,8 +8,8 @@ import uuid
 import pytest
 import redis
 
+from hub.core.redis_ratelimit import RedisRateLimiter
 from hub.core.settings import Settings
-from hub.ingest.ratelimit import RedisRateLimiter
 
 
 @pytest.fixture
