@@ -5,6 +5,7 @@ offers; and the feed registration with its dry run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -385,52 +386,39 @@ async def report_done(request: Request, report_id: str) -> Response:
     return _overview_page(found, _rows(found, org.id), notice=notice)
 
 
+def _rotated(
+    found: Visit, source_id: str, action: str, rotate: Callable[[SourceRegistry, str], str]
+) -> str:
+    """Rotate one of the source's secrets (admins only), audited before and after; the new
+    secret, to be shown once."""
+    found.admin()
+    registry = SourceRegistry(found.engine)
+    before = audit.source_snapshot(found.own_source(source_id))
+    secret = rotate(registry, source_id)
+    after = audit.source_snapshot(registry.get(source_id))
+    audit.record(found.engine, found.actor(), action, source_id, before, after, source_id=source_id)
+    return secret
+
+
 @router.post("/quellen/{source_id}/api-schluessel")
 async def new_api_key(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
-    found.admin()
-    before = audit.source_snapshot(found.own_source(source_id))
-    key = rotate_api_key(SourceRegistry(found.engine), source_id)
-    after = audit.source_snapshot(SourceRegistry(found.engine).get(source_id))
-    audit.record(
-        found.engine,
-        found.actor(),
-        "source.api_key_rotated",
-        source_id,
-        before,
-        after,
-        source_id=source_id,
-    )
-    return _source_page(
-        found,
-        source_id,
-        shown_secret=("Neuer API-Schlüssel", key),
-        notice=KEY_ROTATED_DE,
-    )
+    key = _rotated(found, source_id, "source.api_key_rotated", rotate_api_key)
+    shown = ("Neuer API-Schlüssel", key)
+    return _source_page(found, source_id, shown_secret=shown, notice=KEY_ROTATED_DE)
 
 
 @router.post("/quellen/{source_id}/webhook-secret")
 async def new_webhook_secret(request: Request, source_id: str) -> Response:
     found, _ = await posted(request)
-    found.admin()
-    before = audit.source_snapshot(found.own_source(source_id))
-    made = rotate_webhook_secret(SourceRegistry(found.engine), source_id)
-    after = audit.source_snapshot(SourceRegistry(found.engine).get(source_id))
-    audit.record(
-        found.engine,
-        found.actor(),
-        "source.webhook_secret_rotated",
-        source_id,
-        before,
-        after,
-        source_id=source_id,
-    )
-    return _source_page(
+    secret = _rotated(
         found,
         source_id,
-        shown_secret=("Neues Webhook-Secret", made.secret),
-        notice=SECRET_ROTATED_DE,
+        "source.webhook_secret_rotated",
+        lambda registry, sid: rotate_webhook_secret(registry, sid).secret,
     )
+    shown = ("Neues Webhook-Secret", secret)
+    return _source_page(found, source_id, shown_secret=shown, notice=SECRET_ROTATED_DE)
 
 
 @router.post("/quellen/{source_id}/zurueckziehen")
