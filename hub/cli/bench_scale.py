@@ -94,13 +94,18 @@ def resync(
     page_size: int = typer.Option(500, help="Records per page (WordPress: at most 100)."),
     rate: float = typer.Option(1000.0, help="Requests/s per host (lifted by default)."),
     seed: int = typer.Option(1),
+    renormalise_jobs: int = typer.Option(
+        2, help="Processes of the closing re-normalisation round (0: skip that round)."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Cold sync vs unchanged resync without 304 vs conditional resync, through workers."""
+    """Cold sync vs unchanged resync without 304 vs conditional resync, through workers;
+    then every kept payload re-normalised without a fetch."""
     with runs_progress(sources, as_json) as progress:
         result = bench_resync(settings(), sources=sources, records=records, seed=seed,
                               concurrency=concurrency, page_size=page_size, rate=rate,
-                              progress=progress)  # fmt: skip
+                              progress=progress,
+                              renormalise_jobs=renormalise_jobs)  # fmt: skip
     if as_json:
         print(json.dumps(result, indent=2))
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import redis
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -64,11 +66,17 @@ def reindex(
     force: bool = typer.Option(
         False, "--force", help="With --renormalise: also payloads already normalised as now."
     ),
+    jobs: int = typer.Option(
+        os.cpu_count() or 1,
+        "--jobs",
+        min=1,
+        help="With --renormalise: processes sharing the sources (default: one per core).",
+    ),
 ) -> None:
     """Rebuild the offer index from mappings/ without downtime (copy, verify count, swap), or
     with --renormalise re-run extraction and normalisation over the kept raw payloads."""
     if renormalise:
-        _renormalise(source, force)
+        _renormalise(source, force, jobs)
         return
     eng = engine()
     if only_if_stale and not is_stale(eng):
@@ -79,13 +87,13 @@ def reindex(
     console.print(f"reindexed {result.documents} offers: {result.old} → [bold]{result.new}[/]")
 
 
-def _renormalise(source_id: str | None, force: bool) -> None:
+def _renormalise(source_id: str | None, force: bool, jobs: int) -> None:
     renormaliser = Renormaliser(settings(), engine())
     columns = (TextColumn("re-normalising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("payloads", total=renormaliser.total(source_id))
         result = renormaliser.run(
-            source_id, force=force, advance=lambda n: progress.advance(task, n)
+            source_id, force=force, advance=lambda n: progress.advance(task, n), jobs=jobs
         )
     _report(result)
 
@@ -97,6 +105,7 @@ def _report(result: RenormaliseResult) -> None:
         f"sources: updated {c.updated}, unchanged {c.unchanged}, created {c.created}, "
         f"rejected {c.rejected}, stale {c.stale}, dropped {result.dropped}, "
         f"foreign {result.foreign}"
+        + (f" ({len(result.processes)} processes)" if len(result.processes) > 1 else "")
     )
     for error in result.errors[:10]:
         console.print(f"[red]{error.get('code')}[/] {error.get('id', '')} {error.get('message')}")

@@ -19,10 +19,13 @@ offer is no longer indexed (deleted while its payload was kept) is dropped, neve
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import get_context
 from typing import Any
 
 import redis
@@ -57,11 +60,25 @@ class RenormaliseResult:
     dropped: int = 0  # payloads whose offer is gone
     foreign: int = 0  # payloads of a connector kind the source no longer has
     errors: list[dict[str, Any]] = field(default_factory=list)
+    processes: set[int] = field(default_factory=set)  # pids that did the work
 
     def add(self, run: SyncRun) -> None:
-        for name, value in run.counts.model_dump().items():
-            setattr(self.counts, name, getattr(self.counts, name) + value)
+        self._count(run.counts)
         self.errors.extend(run.errors)
+
+    def merge(self, other: RenormaliseResult) -> None:
+        """Fold in the result of another process's share of the sources."""
+        self.sources += other.sources
+        self._count(other.counts)
+        self.normalised += other.normalised
+        self.dropped += other.dropped
+        self.foreign += other.foreign
+        self.errors.extend(other.errors)
+        self.processes |= other.processes
+
+    def _count(self, counts: RunCounts) -> None:
+        for name, value in counts.model_dump().items():
+            setattr(self.counts, name, getattr(self.counts, name) + value)
 
 
 class Renormaliser:
@@ -89,13 +106,18 @@ class Renormaliser:
         *,
         force: bool = False,
         advance: Callable[[int], None] = lambda _: None,
+        jobs: int = 1,
     ) -> RenormaliseResult:
-        """Re-normalise; `advance(n)` is called after each page of `n` payloads."""
+        """Re-normalise; `advance(n)` is called after each page of `n` payloads (with `jobs`
+        > 1, after each source: its sources are shared out to that many processes, since
+        mapping and normalising is Python CPU that one process cannot spread over cores)."""
         self._refuse_during_reindex()
         self.raw.refresh()  # payloads a sync kept just now are read too
         registry = SourceRegistry(self.engine)
         sources = [registry.get(source_id)] if source_id else registry.list()
-        result = RenormaliseResult()
+        if jobs > 1 and len(sources) > 1:
+            return self._in_processes([s.id for s in sources], force, advance, jobs)
+        result = RenormaliseResult(processes={os.getpid()})
         fetcher = SafeFetcher(self.settings)  # builds connectors; no source is fetched
         try:
             for source in sources:
@@ -104,6 +126,27 @@ class Renormaliser:
                 result.sources += 1
         finally:
             fetcher.close()
+        log.info("renormalise.done", sources=result.sources, **result.counts.model_dump())
+        return result
+
+    def _in_processes(
+        self,
+        source_ids: list[str],
+        force: bool,
+        advance: Callable[[int], None],
+        jobs: int,
+    ) -> RenormaliseResult:
+        result = RenormaliseResult()
+        # spawn, not fork: a forked child would share this process's open connections
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            futures = [
+                pool.submit(_renormalise_one, self.settings, source_id, force)
+                for source_id in source_ids
+            ]
+            for future in as_completed(futures):
+                share = future.result()
+                result.merge(share)
+                advance(share.counts.seen + share.dropped + share.foreign)
         log.info("renormalise.done", sources=result.sources, **result.counts.model_dump())
         return result
 
@@ -184,6 +227,11 @@ class Renormaliser:
         finally:
             if lock.owned():
                 lock.release()
+
+
+def _renormalise_one(settings: Settings, source_id: str, force: bool) -> RenormaliseResult:
+    """One source re-normalised in a process of the pool (its own engine and Redis clients)."""
+    return Renormaliser(settings).run(source_id, force=force)
 
 
 def _connector_of_kind(kind: str, source: Source, fetcher: SafeFetcher) -> Connector[Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,7 +21,7 @@ from hub.ingest.events import apply_pushed_event
 from hub.ingest.renormalise import Renormaliser
 from hub.ingest.runner import SyncOptions, SyncRunner
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
+from hub.search.indices import OFFERS, drop_prefixed, ensure_indices
 from hub.search.raw import RawStore
 from hub.sources.store import SourceInput, SourceRegistry
 from tests.support.feeds import FeedServer, Route
@@ -239,3 +240,41 @@ def test_a_dry_run_keeps_no_payload_and_normalises_every_record(
 
     assert normalised == ["a", "b", "a", "b"]
     assert kept(engine, source_id) == {}
+
+
+def test_renormalising_in_two_processes_reaches_every_source_once(
+    settings: Settings, feed_server: FeedServer
+) -> None:
+    """`--jobs 2` shares the sources out to spawned processes; every payload of every source
+    is normalised once and the counts add up as in one process."""
+    own = settings.model_copy(
+        update={"index_prefix": f"{settings.index_prefix}renorm-{uuid.uuid4().hex[:6]}-"}
+    )
+    engine = SearchEngine(own)
+    ensure_indices(engine)
+    try:
+        source_ids = []
+        for n in range(3):
+            records = [{**offer(f"{n}-{k}"), "topics": [], "categories": ["Nachmittag"]}
+                       for k in range(4)]  # fmt: skip
+            source_ids.append(register(engine, feed_server.route(f"/jobs{n}.json", feed(records))))
+        runner = SyncRunner(own, engine)
+        for source_id in source_ids:
+            runner.run(source_id)
+        registry = SourceRegistry(engine)
+        overrides = {"Nachmittag": "hebammen"}  # names no topic until now
+        for source_id in source_ids:
+            registry.update(source_id, lambda s: s.config.update(topic_overrides=overrides))
+        advanced: list[int] = []
+
+        result = Renormaliser(own, engine).run(force=True, jobs=2, advance=advanced.append)
+
+        assert (result.sources, result.counts.seen, result.counts.updated) == (3, 12, 12)
+        assert sorted(advanced) == [4, 4, 4]
+        assert result.processes and os.getpid() not in result.processes  # spawned ones did it
+        for source_id in source_ids:
+            topics = {key: doc["topics"] for key, doc in offers_of(engine, source_id).items()}
+            assert len(topics) == 4 and all("hebammen" in t for t in topics.values()), topics
+    finally:
+        drop_prefixed(engine)
+        engine.close()
