@@ -28,6 +28,9 @@ os.environ.setdefault("HUB_LOG_JSON", "true")
 os.environ.setdefault("HUB_DUPLICATE_GROUPING", "false")
 # every test feed lives on 127.0.0.1, one "host": pace it far above the production default
 os.environ.setdefault("HUB_FETCH_RATE_PER_HOST", "500")
+# one API process per test stack (each module starts its own); tests/hub/dev/test_processes.py
+# serves one with the production default of one per core
+os.environ.setdefault("HUB_API_WORKERS", "1")
 
 from hub.core.settings import Settings, get_settings  # noqa: E402
 from tests.support.feeds import FeedServer  # noqa: E402

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     opensearch_heap: str = Field("1g", description="Heap of the local OpenSearch node.")
     api_host: str = Field("127.0.0.1", description="Where `hub api` listens.")
     api_port: int = Field(8000, description="Port of the API and web pages.")
+    api_workers: int = Field(
+        0,
+        ge=0,
+        description="uvicorn worker processes of `hub api`; 0: one per core (a search spends "
+        "its Python time between engine calls, so one process uses one core).",
+    )
     public_base_url: str = Field(
         "http://127.0.0.1:8000", description="How citizens and municipalities reach the hub."
     )

@@ -177,11 +177,17 @@ class StopSignals:
 
 
 def api_command(settings: Settings) -> list[str]:
-    """The uvicorn command line serving the API and web pages."""
+    """The uvicorn command line serving the API and web pages, with `api_workers` processes."""
     return [
         sys.executable, "-m", "uvicorn", "hub.api.app:create_app", "--factory",
         "--host", settings.api_host, "--port", str(settings.api_port),
+        "--workers", str(api_processes(settings)),
     ]  # fmt: skip
+
+
+def api_processes(settings: Settings) -> int:
+    """The configured API worker count, or one per core."""
+    return settings.api_workers or max(os.cpu_count() or 1, 1)
 
 
 def worker_command(settings: Settings, concurrency: int, name: str = "worker") -> list[str]:

@@ -30,10 +30,14 @@ def served_api(settings: Settings, processes: int) -> Iterator[tuple[str, int]]:
     """The API with `processes` uvicorn workers; yields (base URL, pid of the server)."""
     port = free_port()
     local = settings.model_copy(
-        update={"api_port": port, "public_base_url": f"http://127.0.0.1:{port}"}
+        update={
+            "api_port": port,
+            "public_base_url": f"http://127.0.0.1:{port}",
+            "api_workers": processes,
+        }
     )
     sup = Supervisor(local, Path(tempfile.mkdtemp(prefix="hub-bench-api-")))
-    args = [*api_command(local), "--workers", str(processes), "--log-level", "warning"]
+    args = [*api_command(local), "--log-level", "warning"]
     try:
         child = sup.start("api", args)
         wait_http(f"{local.public_base_url}/healthz", child)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
 
+import httpx
+import psutil
 import pytest
 
 from hub.core.metrics import MULTIPROC_ENV
 from hub.core.settings import Settings
-from hub.dev.processes import StopSignals, Supervisor
+from hub.dev.processes import StopSignals, Supervisor, api_processes
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
@@ -61,3 +64,30 @@ def test_children_share_one_metrics_folder_emptied_before_the_first_starts(
     assert first.log_path.read_text().strip() == str(folder)
     assert second.log_path.read_text().strip() == str(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["counter_4243.db"]
+
+
+def test_the_api_serves_with_one_worker_process_per_core_unless_told(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """`hub api` and `make up` start uvicorn with `api_workers` processes, by default one per
+    core; each answers (several requests, all 200) and all of them are children of one server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    local = settings.model_copy(update={"api_port": port, "api_workers": 0})
+    assert api_processes(local) == max(os.cpu_count() or 1, 1)
+    local = local.model_copy(update={"api_workers": 2})
+    supervisor = Supervisor(local, tmp_path / "logs")
+    try:
+        child = supervisor.api()
+        server = psutil.Process(child.process.pid)
+        workers = [
+            p for p in server.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())
+        ]
+        answers = [
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code for _ in range(6)
+        ]
+    finally:
+        supervisor.stop_all()
+    assert len(workers) == 2
+    assert answers == [200] * 6
