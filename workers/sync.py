@@ -11,6 +11,7 @@ from typing import Any
 
 import redis
 import structlog
+from celery.exceptions import SoftTimeLimitExceeded
 from redis.exceptions import LockError
 from redis.lock import Lock
 
@@ -28,9 +29,9 @@ from hub.queue import (
     enqueue_sync,
 )
 from hub.search.engine import get_engine
-from hub.sources.runs import RunStore, sweep_abandoned
+from hub.sources.runs import RunStatus, RunStore, sweep_abandoned
 from hub.sources.store import Source, SourceRegistry, SourceState
-from workers.app import SCHEDULE_JITTER, SYNC_HARD_LIMIT, app
+from workers.app import SCHEDULE_JITTER, SYNC_HARD_LIMIT, SYNC_SOFT_LIMIT, app
 from workers.base import TRANSIENT, HubTask
 
 log = structlog.get_logger(__name__)
@@ -120,10 +121,51 @@ def _run_locked(
         return {"source_id": source_id, "status": "unknown_source"}
     except TRANSIENT as exc:
         raise task.retry(exc=exc, countdown=task.backoff(exc)) from exc
+    except SoftTimeLimitExceeded:
+        log.warning("sync.time_limit", source_id=source_id, seconds=SYNC_SOFT_LIMIT)
+        return {"source_id": source_id, "run_id": _fail_timed_out(source_id), "status": "failed"}
     finally:
         if lock.owned():
             lock.release()
     return {"source_id": source_id, "run_id": run.id, "status": run.status.value}
+
+
+def _fail_timed_out(source_id: str) -> str | None:
+    """Close the run the time limit cut short (the runner saved it still `running`) as failed,
+    with a German reason on the run and the source, instead of leaving it for the sweep to
+    call "abandoned" forty minutes later. It deletes nothing: deletions follow a complete
+    listing, which the cut run never had, or were in progress and stay partial like a crash."""
+    engine = get_engine(get_settings())
+    reason = (
+        f"Die Synchronisierung hat das Zeitlimit ({duration_de(SYNC_SOFT_LIMIT)}) überschritten "
+        "und wurde abgebrochen: Der Feed ist zu groß für einen Lauf oder der Server antwortet "
+        "zu langsam. Bitte den Feed auf kleinere Seiten verteilen; der nächste geplante Lauf "
+        "versucht es erneut."
+    )
+    runs = [
+        r for r in RunStore(engine).for_source(source_id, limit=1) if r.status == RunStatus.RUNNING
+    ]
+    for run in runs:
+        run.errors.append(
+            {"code": "time_limit", "message": "soft time limit", "message_de": reason}
+        )
+        run.finish(RunStatus.FAILED)
+        RunStore(engine).save(run)
+
+    def note(source: Source) -> None:
+        source.state_reason = reason
+        if runs:
+            source.last_run_id, source.last_run_at = runs[0].id, runs[0].ended_at
+
+    SourceRegistry(engine).update(source_id, note)
+    return runs[0].id if runs else None
+
+
+def duration_de(seconds: int) -> str:
+    """`25 Minuten`, `1 Minute`, `50 Sekunden`: a time limit as the municipality reads it."""
+    if seconds >= 120:
+        return f"{seconds // 60} Minuten"
+    return "1 Minute" if seconds == 60 else f"{seconds} Sekunden"
 
 
 def _take_over(lock: Lock, task_id: str | None) -> bool:
