@@ -194,6 +194,28 @@ class SourceRegistry:
             ) from None
         return self.get(source.id)
 
+    def create_all(self, sources: Sequence[Source]) -> dict[str, str]:
+        """Register many new sources with bulk `create` requests and one refresh; returns the
+        refused ids with a German reason (an id taken already, or refused by the engine)."""
+        actions = [
+            {"_op_type": "create", "_index": self.index, "_id": s.id, "_source": self._stored(s)}
+            for s in sources
+        ]
+        refused = {}
+        for ok, item in self.engine.streaming_bulk(actions, chunk_size=LIST_PAGE):
+            if ok:
+                continue
+            result = item.get("create", {})
+            source_id = str(result.get("_id"))
+            refused[source_id] = (
+                f"Eine Quelle mit der Kennung „{source_id}“ gibt es bereits."
+                if result.get("status") == 409
+                else "Die Quelle konnte nicht gespeichert werden."
+            )
+        if actions:
+            self.engine.request("POST", f"/{self.index}/_refresh")
+        return refused
+
     def save(self, source: Source) -> Source:
         """Write back a source read earlier; `ConflictError` if someone else wrote in between."""
         source.updated_at = datetime.now(UTC)
