@@ -1,6 +1,7 @@
-"""A municipal feed that answers with a page far above the body cap (50 MB, declared or not)
-or drips its body: a real worker fails the run with a German reason the municipality sees,
-deletes nothing, and stops reading at the cap instead of buffering the whole page."""
+"""Large pages through a real worker. A page far above the body cap (50 MB, declared or not)
+or a dripping body fails the run with a German reason the municipality sees, deletes nothing,
+and reading stops at the cap instead of buffering the whole page. A page of thousands of
+records within the cap is indexed completely, in batches."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class BadFeed:
         }
         self.good = json.dumps(page).encode()
         self.mode = "good"
-        self.sent = 0
+        self.sent = self.requests = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -64,6 +65,7 @@ class BadFeed:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 mode, feed.sent = feed.mode, 0
+                feed.requests += 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 if mode == "good":
@@ -188,3 +190,24 @@ def test_an_oversized_or_dripping_page_fails_the_run_clearly_and_deletes_nothing
     assert reason in shown, shown
     assert served.sent < most_sent, served.sent
     assert reason in SourceRegistry(engine).get(source_id).state_reason  # `hub sources show`
+
+
+def test_thousands_of_records_on_one_page_are_all_indexed(
+    engine: SearchEngine, own: Settings, worker: Supervisor
+) -> None:
+    """One page of 3 000 records (a dozen write batches): every record seen and indexed."""
+    sim = generate_fleet(1, 3000, seed=6, kinds=("json_feed",))[0]
+    slim = ("local_id", "title", "url", "kind", "updated_at", "source_municipality_ags")
+    records = [{k: r[k] for k in slim if k in r} for r in sim.records]
+    served = BadFeed(records)
+    source_id = f"onepage-{uuid.uuid4().hex[:6]}"
+    registration = {**sim.registration(""), "id": source_id, "url": served.url}
+    SourceRegistry(engine).create(SourceInput.model_validate(registration))
+    try:
+        run = sync(engine, own, source_id)
+    finally:
+        served.close()
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert (run.counts.seen, run.counts.created, run.counts.rejected) == (3000, 3000, 0)
+    assert offer_count(engine, source_id) == 3000
+    assert served.requests == 1 and 10 * own.sync_batch_size < 3000  # one page, many batches
