@@ -147,6 +147,11 @@ class SourceRegistry:
                 return
             body["search_after"] = hits[-1]["sort"]
 
+    def count_serving(self, ags: Sequence[str]) -> int:
+        """How many sources serve at least one of these municipalities (a count, not a scan)."""
+        body = {"query": {"terms": {"ags": list(ags)}}}
+        return int(self.engine.request("POST", f"/{self.index}/_count", body)["count"])
+
     def save_all(self, sources: Sequence[Source]) -> list[str]:
         """Write back many sources read earlier in one bulk request, each under its own
         `seq_no` check, then refresh once; returns the ids not written (someone else changed

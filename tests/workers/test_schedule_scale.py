@@ -75,6 +75,8 @@ def test_listing_returns_every_source_beyond_the_search_window(
     assert [s.id for s in listed] == sorted(f"s{n:05d}" for n in range(TOTAL))
     assert len(crowded.list(organisation_id="org-gross")) == TOTAL // 2
     assert len(crowded.list(state=SourceState.PAUSED)) == PAUSED
+    assert crowded.count_serving(["05113000", "05978036"]) == TOTAL  # planning's count
+    assert crowded.count_serving(["05978036"]) == 0
 
 
 def test_one_beat_queues_every_due_source_once_spread_over_time(
