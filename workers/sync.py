@@ -11,11 +11,12 @@ from typing import Any
 
 import redis
 import structlog
+from celery.exceptions import SoftTimeLimitExceeded
 from redis.exceptions import LockError
 from redis.lock import Lock
 
 from hub.core.errors import NotFound
-from hub.core.settings import get_settings
+from hub.core.settings import Settings, get_settings
 from hub.ingest.locks import reindex_running, writer_lock_name
 from hub.ingest.reconcile import plan_reconcile, reconcile_due
 from hub.ingest.runner import SyncOptions, SyncRunner
@@ -28,9 +29,9 @@ from hub.queue import (
     enqueue_sync,
 )
 from hub.search.engine import get_engine
-from hub.sources.runs import RunStore, sweep_abandoned
+from hub.sources.runs import RunStatus, RunStore, sweep_abandoned
 from hub.sources.store import Source, SourceRegistry, SourceState
-from workers.app import SCHEDULE_JITTER, SYNC_HARD_LIMIT, app
+from workers.app import SCHEDULE_JITTER, SYNC_HARD_LIMIT, SYNC_SOFT_LIMIT, app
 from workers.base import TRANSIENT, HubTask
 
 log = structlog.get_logger(__name__)
@@ -120,10 +121,51 @@ def _run_locked(
         return {"source_id": source_id, "status": "unknown_source"}
     except TRANSIENT as exc:
         raise task.retry(exc=exc, countdown=task.backoff(exc)) from exc
+    except SoftTimeLimitExceeded:
+        log.warning("sync.time_limit", source_id=source_id, seconds=SYNC_SOFT_LIMIT)
+        return {"source_id": source_id, "run_id": _fail_timed_out(source_id), "status": "failed"}
     finally:
         if lock.owned():
             lock.release()
     return {"source_id": source_id, "run_id": run.id, "status": run.status.value}
+
+
+def _fail_timed_out(source_id: str) -> str | None:
+    """Close the run the time limit cut short (the runner saved it still `running`) as failed,
+    with a German reason on the run and the source, instead of leaving it for the sweep to
+    call "abandoned" forty minutes later. It deletes nothing: deletions follow a complete
+    listing, which the cut run never had, or were in progress and stay partial like a crash."""
+    engine = get_engine(get_settings())
+    reason = (
+        f"Die Synchronisierung hat das Zeitlimit ({duration_de(SYNC_SOFT_LIMIT)}) überschritten "
+        "und wurde abgebrochen: Der Feed ist zu groß für einen Lauf oder der Server antwortet "
+        "zu langsam. Bitte den Feed auf kleinere Seiten verteilen; der nächste geplante Lauf "
+        "versucht es erneut."
+    )
+    runs = [
+        r for r in RunStore(engine).for_source(source_id, limit=1) if r.status == RunStatus.RUNNING
+    ]
+    for run in runs:
+        run.errors.append(
+            {"code": "time_limit", "message": "soft time limit", "message_de": reason}
+        )
+        run.finish(RunStatus.FAILED)
+        RunStore(engine).save(run)
+
+    def note(source: Source) -> None:
+        source.state_reason = reason
+        if runs:
+            source.last_run_id, source.last_run_at = runs[0].id, runs[0].ended_at
+
+    SourceRegistry(engine).update(source_id, note)
+    return runs[0].id if runs else None
+
+
+def duration_de(seconds: int) -> str:
+    """`25 Minuten`, `1 Minute`, `50 Sekunden`: a time limit as the municipality reads it."""
+    if seconds >= 120:
+        return f"{seconds // 60} Minuten"
+    return "1 Minute" if seconds == 60 else f"{seconds} Sekunden"
 
 
 def _take_over(lock: Lock, task_id: str | None) -> bool:
@@ -153,32 +195,63 @@ def schedule_due_sources(self: HubTask) -> int:
     """Enqueue a sync for every due source and a reconciliation for every source whose
     reconciliation is due (beat runs this every minute); returns how many tasks it queued."""
     settings = get_settings()
-    registry = SourceRegistry(get_engine(settings))
-    now = datetime.now(UTC)
+    return schedule_due(settings, SourceRegistry(get_engine(settings)), datetime.now(UTC))
+
+
+def schedule_due(settings: Settings, registry: SourceRegistry, now: datetime) -> int:
+    """One beat over the whole registry, a page at a time: the due sources of a page get their
+    next times planned in one bulk write (per-document concurrency checks), then their tasks
+    are queued with a random countdown, so 10 000 sources cost ten bulk writes, not 10 000
+    refreshing single writes, and due sources do not all start in the same second."""
     queued = 0
-    for source in registry.list():
-        if source.state not in SCHEDULABLE:
-            continue
-        sync_due = not (source.next_run_at and source.next_run_at > now)
-        reconcile = reconcile_due(source, now)
-        if not (sync_due or reconcile):
-            continue
-        registry.update(source.id, partial(_plan, now=now, sync=sync_due, reconcile=reconcile))
-        jitter = random.uniform(0, SCHEDULE_JITTER)
-        if sync_due:
-            enqueue_sync(settings, source.id, trigger="schedule", countdown=jitter)
-        if reconcile:
-            enqueue_reconcile(settings, source.id, trigger="schedule", countdown=jitter)
-        queued += int(sync_due) + int(reconcile)
+    for page in registry.pages():
+        due = [(s, *_due(s, now)) for s in page if s.state in SCHEDULABLE]
+        due = [(s, sync, reconcile) for s, sync, reconcile in due if sync or reconcile]
+        for source, sync, reconcile in due:
+            _plan(source, settings=settings, now=now, sync=sync, reconcile=reconcile)
+        refused = set(registry.save_all([s for s, _, _ in due]))
+        for source, sync, reconcile in due:
+            if source.id in refused:
+                sync, reconcile = _replan(settings, registry, source.id, now)
+            jitter = random.uniform(0, SCHEDULE_JITTER)
+            if sync:
+                enqueue_sync(settings, source.id, trigger="schedule", countdown=jitter)
+            if reconcile:
+                enqueue_reconcile(settings, source.id, trigger="schedule", countdown=jitter)
+            queued += int(sync) + int(reconcile)
     return queued
 
 
-def _plan(source: Source, *, now: datetime, sync: bool, reconcile: bool) -> None:
+def _due(source: Source, now: datetime) -> tuple[bool, bool]:
+    """(sync due, reconciliation due) of one source at `now`."""
+    return not (source.next_run_at and source.next_run_at > now), reconcile_due(source, now)
+
+
+def _replan(
+    settings: Settings, registry: SourceRegistry, source_id: str, now: datetime
+) -> tuple[bool, bool]:
+    """Plan a source that changed under the bulk write on its own, read afresh: what is due
+    of it now (nothing if it is gone, paused, or planned by a concurrent beat)."""
+    try:
+        source = registry.get(source_id)
+    except NotFound:
+        return False, False
+    sync, reconcile = _due(source, now)
+    if source.state not in SCHEDULABLE or not (sync or reconcile):
+        return False, False
+    plan = partial(_plan, settings=settings, now=now, sync=sync, reconcile=reconcile)
+    registry.update(source_id, plan)
+    return sync, reconcile
+
+
+def _plan(
+    source: Source, *, settings: Settings, now: datetime, sync: bool, reconcile: bool
+) -> None:
     """Move the queued jobs' next times ahead, so the next beat does not queue them again."""
     if sync:
         source.next_run_at = next_run_after(source, now)
     if reconcile:
-        plan_reconcile(source, now, get_settings())
+        plan_reconcile(source, now, settings)
 
 
 @app.task(bind=True, base=HubTask, name=SWEEP_ABANDONED_RUNS, time_limit=120)

@@ -148,25 +148,30 @@ def fairness(
     records: int = typer.Option(4000, help="Records of the fast sources in all."),
     latency: float = typer.Option(5.0, help="Seconds before every page of the slow source."),
     slow_pages: int = typer.Option(8, help="Pages of the slow source (100 records each)."),
+    huge: int = typer.Option(0, help="Records of one huge source for a third round (0: none)."),
     concurrency: int = typer.Option(4, help="Pool size of the worker."),
     as_json: bool = JSON,
 ) -> None:
-    """Time until the last fast source is synced, without and with one slow source."""
+    """Time until the last fast source is synced, alone and with one slow (or huge) source."""
     with runs_progress(sources + 1, as_json) as progress:
         result = bench_fairness(settings(), sources=sources, records=records, latency=latency,
-                                slow_pages=slow_pages, concurrency=concurrency,
-                                progress=progress)  # fmt: skip
+                                slow_pages=slow_pages, huge_records=huge,
+                                concurrency=concurrency, progress=progress)  # fmt: skip
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    table = Table("round", "last fast source done (s)", "slow source (s)", "round (s)")
+    table = Table("round", "last fast source done (s)", "slow/huge source (s)", "round (s)")
     for label, entry in result["rounds"].items():
-        slow = entry["slow_source_seconds"]
-        slow_text = "—" if slow is None else f"{slow:.2f}"
-        table.add_row(label, f"{entry['seconds_until_last_fast_source']:.2f}", slow_text,
+        other = entry.get("slow_source_seconds", entry.get("huge_source_seconds"))
+        other_text = "—" if other is None else f"{other:.2f}"
+        if "huge_source_offers_indexed_by_then" in entry:
+            other_text += f" ({entry['huge_source_offers_indexed_by_then']:,} indexed by then)"
+        table.add_row(label, f"{entry['seconds_until_last_fast_source']:.2f}", other_text,
                       f"{entry['round_seconds']:.2f}")  # fmt: skip
     console.print(table)
     console.print(f"fast sources slowed by {result['fast_sources_slowed_by']:.2f}×")
+    if result["fast_sources_slowed_by_huge"] is not None:
+        console.print(f"… by the huge source {result['fast_sources_slowed_by_huge']:.2f}×")
 
 
 def profile(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from hub.cli.common import console, engine, settings
 from hub.search.indices import ensure_indices
-from hub.sources.enrolment import register_source
+from hub.sources.enrolment import register_source, register_sources
 from hub.sources.runs import RunStore
 from hub.sources.store import Source, SourceInput, SourceRegistry
 from hub.sources.vault import box_for, masked_config, reseal_config
@@ -50,6 +54,46 @@ def add(
     registered = register_source(settings(), SourceRegistry(eng), data)
     console.print(f"registered [bold]{source_id}[/] ({kind}) → {url}")
     console.print(f"API key (shown once, store it safely): [bold]{registered.api_key}[/]")
+
+
+@app.command("import")
+def import_(
+    path: Path = typer.Argument(..., help="JSON lines, one source per line (fields as `add`)."),
+    keys: Path = typer.Option(
+        ..., "--keys", help="New file for the API keys (id<TAB>key per line, mode 0600)."
+    ),
+) -> None:
+    """Register many sources at once in bulk writes; the keys go to a file, never the screen."""
+    if keys.exists():
+        raise typer.BadParameter(f"{keys} exists; the keys file must be new", param_hint="--keys")
+    refused: list[tuple[str, str]] = []
+
+    def inputs() -> Iterator[SourceInput]:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield SourceInput.model_validate_json(line)
+                except ValidationError as exc:
+                    refused.append((f"line {number}", "; ".join(problems(exc))))
+
+    eng = engine()
+    ensure_indices(eng)
+    done = register_sources(settings(), SourceRegistry(eng), inputs())
+    with os.fdopen(os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.writelines(f"{source_id}\t{key}\n" for source_id, key in done.registered)
+    for where, reason in [*refused, *done.refused]:
+        console.print(f"[yellow]{where}[/] refused: {reason}")
+    console.print(f"registered {len(done.registered)}, refused {len(refused) + len(done.refused)}")
+    console.print(f"API keys (store them safely): {keys}")
+    if refused or done.refused:
+        raise typer.Exit(1)
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """A validation error's problems, one short line each (field path: message)."""
+    return [f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors()]
 
 
 @app.command("list")

@@ -329,9 +329,17 @@ class SafeFetcher:
 def _too_large(url: str, detail: str, cap: int) -> BodyTooLargeError:
     return BodyTooLargeError(
         f"{url}: {detail}, cap {cap} bytes",
-        message_de=f"Die Antwort ist zu groß (mehr als {cap // (1024 * 1024)} MB, "
-        "nach dem Entpacken gezählt).",
+        message_de=f"Die Antwort ist zu groß (mehr als {size_de(cap)}, nach dem Entpacken "
+        "gezählt). Bitte den Feed auf mehrere Seiten verteilen.",
     )
+
+
+def size_de(count: int) -> str:
+    """A byte count as a German reader writes it: `20 MB`, `1,5 MB`, `512 KB`, `900 Byte`."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0").replace(".", ",") + f" {unit}"
+    return f"{count} Byte"
 
 
 def _is_certificate_error(exc: BaseException | None) -> bool:

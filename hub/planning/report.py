@@ -116,8 +116,7 @@ NO_SOURCES_DE = (
 
 def serving_sources(engine: SearchEngine, area: Area) -> int:
     """How many registered sources serve at least one municipality of the area."""
-    members = set(area.members)
-    return sum(1 for s in SourceRegistry(engine).list() if members & set(s.ags))
+    return SourceRegistry(engine).count_serving(sorted(area.members))
 
 
 def build_report(

@@ -13,33 +13,32 @@ from hub.sources.runs import RunStatus
 RECENT_RUNS = 10
 
 
-def error_rates(engine: SearchEngine, last: int = RECENT_RUNS) -> dict[str, ErrorRate]:
-    """Per source: failed among its `last` finished runs (running ones left out)."""
+def error_rates(
+    engine: SearchEngine, last: int = RECENT_RUNS, page: int = 1000
+) -> dict[str, ErrorRate]:
+    """Per source: failed among its `last` finished runs (running ones left out); a composite
+    aggregation paged `page` sources at a time, so no bucket limit drops a source."""
+    composite: dict[str, Any] = {
+        "size": page,
+        "sources": [{"source": {"terms": {"field": "source_id"}}}],
+    }
+    recent = {"top_hits": {"size": last, "sort": [{"started_at": "desc"}], "_source": ["status"]}}
     body: dict[str, Any] = {
         "size": 0,
         "query": {"bool": {"must_not": {"term": {"status": RunStatus.RUNNING.value}}}},
-        "aggs": {
-            "sources": {
-                "terms": {"field": "source_id", "size": 10000},
-                "aggs": {
-                    "recent": {
-                        "top_hits": {
-                            "size": last,
-                            "sort": [{"started_at": "desc"}],
-                            "_source": ["status"],
-                        }
-                    }
-                },
-            }
-        },
+        "aggs": {"sources": {"composite": composite, "aggs": {"recent": recent}}},
     }
-    found = engine.request("POST", f"/{engine.name(SYNC_RUNS)}/_search", body)
     rates = {}
-    for bucket in found["aggregations"]["sources"]["buckets"]:
-        hits = bucket["recent"]["hits"]["hits"]
-        failed = sum(h["_source"].get("status") == RunStatus.FAILED.value for h in hits)
-        rates[str(bucket["key"])] = ErrorRate(failed, len(hits))
-    return rates
+    while True:
+        found = engine.request("POST", f"/{engine.name(SYNC_RUNS)}/_search", body)
+        sources = found["aggregations"]["sources"]
+        for bucket in sources["buckets"]:
+            hits = bucket["recent"]["hits"]["hits"]
+            failed = sum(h["_source"].get("status") == RunStatus.FAILED.value for h in hits)
+            rates[str(bucket["key"]["source"])] = ErrorRate(failed, len(hits))
+        if len(sources["buckets"]) < page or "after_key" not in sources:
+            return rates
+        composite["after"] = sources["after_key"]
 
 
 def offer_counts(engine: SearchEngine) -> tuple[dict[str, int], dict[str, int]]:

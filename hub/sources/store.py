@@ -7,7 +7,7 @@ so two writers (the API and a worker) can never silently overwrite each other's 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from hub.sources.vault import box_for, seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 EMAIL = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$"
+LIST_PAGE = 1000  # sources per listing page and per bulk write
 EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL, max_length=254)]
 
 
@@ -120,19 +121,66 @@ class SourceRegistry:
             ) from None
         return _from_hit(found)
 
-    def list(
-        self, state: SourceState | None = None, organisation_id: str | None = None
-    ) -> list[Source]:
-        """Every source (at most 10 000), optionally of one state or one organisation."""
+    def pages(
+        self,
+        state: SourceState | None = None,
+        organisation_id: str | None = None,
+        page_size: int = LIST_PAGE,
+    ) -> Iterator[list[Source]]:
+        """Every source in pages of `page_size`, in id order, paged by `search_after` on the
+        unique id: no `size` window silently ends the listing at 10 000 sources."""
         terms: list[dict[str, Any]] = []
         if state:
             terms.append({"term": {"state": state.value}})
         if organisation_id:
             terms.append({"term": {"organisation_id": organisation_id}})
         query: dict[str, Any] = {"bool": {"filter": terms}} if terms else {"match_all": {}}
-        body = {"size": 10000, "query": query, "sort": [{"id": "asc"}], "seq_no_primary_term": True}
-        hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
-        return [_from_hit(hit) for hit in hits]
+        body: dict[str, Any] = {
+            "size": page_size, "query": query, "sort": [{"id": "asc"}],
+            "seq_no_primary_term": True, "track_total_hits": False,
+        }  # fmt: skip
+        while True:
+            hits = self.engine.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
+            if hits:
+                yield [_from_hit(hit) for hit in hits]
+            if len(hits) < page_size:
+                return
+            body["search_after"] = hits[-1]["sort"]
+
+    def count_serving(self, ags: Sequence[str]) -> int:
+        """How many sources serve at least one of these municipalities (a count, not a scan)."""
+        body = {"query": {"terms": {"ags": list(ags)}}}
+        return int(self.engine.request("POST", f"/{self.index}/_count", body)["count"])
+
+    def save_all(self, sources: Sequence[Source]) -> list[str]:
+        """Write back many sources read earlier in one bulk request, each under its own
+        `seq_no` check, then refresh once; returns the ids not written (someone else changed
+        them in between, or the engine refused the item): the caller retries those one by one."""
+        now = datetime.now(UTC)
+        actions = []
+        for source in sources:
+            source.updated_at = now
+            action: dict[str, Any] = {
+                "_op_type": "index", "_index": self.index, "_id": source.id,
+                "_source": self._stored(source),
+            }  # fmt: skip
+            if source.seq_no is not None:
+                action.update(if_seq_no=source.seq_no, if_primary_term=source.primary_term)
+            actions.append(action)
+        refused = [
+            str(item.get("index", {}).get("_id"))
+            for ok, item in self.engine.streaming_bulk(actions, chunk_size=LIST_PAGE)
+            if not ok
+        ]
+        if actions:
+            self.engine.request("POST", f"/{self.index}/_refresh")
+        return refused
+
+    def list(
+        self, state: SourceState | None = None, organisation_id: str | None = None
+    ) -> list[Source]:
+        """Every source, optionally of one state or one organisation (no search window cap)."""
+        return [s for page in self.pages(state, organisation_id) for s in page]
 
     def create(self, data: SourceInput) -> Source:
         """Register a new source; `ConfigError` if the id is taken."""
@@ -150,6 +198,28 @@ class SourceRegistry:
                 message_de=f"Eine Quelle mit der Kennung „{source.id}“ gibt es bereits.",
             ) from None
         return self.get(source.id)
+
+    def create_all(self, sources: Sequence[Source]) -> dict[str, str]:
+        """Register many new sources with bulk `create` requests and one refresh; returns the
+        refused ids with a German reason (an id taken already, or refused by the engine)."""
+        actions = [
+            {"_op_type": "create", "_index": self.index, "_id": s.id, "_source": self._stored(s)}
+            for s in sources
+        ]
+        refused = {}
+        for ok, item in self.engine.streaming_bulk(actions, chunk_size=LIST_PAGE):
+            if ok:
+                continue
+            result = item.get("create", {})
+            source_id = str(result.get("_id"))
+            refused[source_id] = (
+                f"Eine Quelle mit der Kennung „{source_id}“ gibt es bereits."
+                if result.get("status") == 409
+                else "Die Quelle konnte nicht gespeichert werden."
+            )
+        if actions:
+            self.engine.request("POST", f"/{self.index}/_refresh")
+        return refused
 
     def save(self, source: Source) -> Source:
         """Write back a source read earlier; `ConflictError` if someone else wrote in between."""
