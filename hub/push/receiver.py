@@ -1,8 +1,9 @@
 """The webhook receiver: verify → dedupe → check the shape → enqueue, never the work itself.
 
-A delivery is answered 202 only after the broker took the task; a webhook-id is processed once
-(`SET NX EX` in Redis). If the broker refuses, the dedupe key is released so the sender's retry
-of the same id is not mistaken for a duplicate.
+A delivery is answered 202 only after Redis holds the event (the source's backlog,
+`hub.push.backlog`, drained in batches by the events worker); a webhook-id is processed once
+(`SET NX EX` in Redis). If Redis or the broker refuses, the dedupe key is released so the
+sender's retry of the same id is not mistaken for a duplicate.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import redis
@@ -20,12 +20,14 @@ from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
 from hub.core.metrics import WEBHOOK_ACK_SECONDS
 from hub.core.settings import Settings
 from hub.core.signing import verify
-from hub.queue import BROKER_DOWN_DE, enqueue_event
+from hub.push.backlog import EventBacklog, PushedEvent
+from hub.queue import BROKER_DOWN_DE
 from hub.sources.secrets import active_secrets
 from hub.sources.store import SourceRegistry, SourceState
 
 EVENT_TYPES = ("offer.upserted", "offer.deleted", "source.sync_requested")
-Enqueue = Callable[[str, str, dict[str, Any], str, int], str]
+# (source id, event type, data, webhook-id, timestamp) → id of a task queued for it, if any
+Enqueue = Callable[[str, str, dict[str, Any], str, int], str | None]
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,13 @@ class WebhookReceiver:
         enqueue: Enqueue | None = None,
     ) -> None:
         self.settings, self.registry, self.redis = settings, registry, client
-        self.enqueue = enqueue or partial(enqueue_event, settings)
+        self.enqueue = enqueue or self._append
+
+    def _append(
+        self, source_id: str, event_type: str, data: dict[str, Any], webhook_id: str, at: int
+    ) -> str | None:
+        event = PushedEvent(event_type, data, webhook_id, at)
+        return EventBacklog(self.settings, self.redis, source_id).append(event)
 
     @WEBHOOK_ACK_SECONDS.time()
     def receive(self, source_id: str, headers: Mapping[str, str], body: bytes, now: int) -> Receipt:
