@@ -16,14 +16,20 @@ from typing import Any
 
 import redis
 
-from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
+from hub.core.errors import (
+    BrokerUnavailable,
+    ConflictError,
+    EventShapeError,
+    WebhookVerificationError,
+)
 from hub.core.metrics import WEBHOOK_ACK_SECONDS
 from hub.core.settings import Settings
 from hub.core.signing import verify
 from hub.push.backlog import EventBacklog, PushedEvent
+from hub.push.recent_sources import RecentSources
 from hub.queue import BROKER_DOWN_DE
 from hub.sources.secrets import active_secrets
-from hub.sources.store import SourceRegistry, SourceState
+from hub.sources.store import Source, SourceRegistry, SourceState
 
 EVENT_TYPES = ("offer.upserted", "offer.deleted", "source.sync_requested")
 # (source id, event type, data, webhook-id, timestamp) → id of a task queued for it, if any
@@ -39,6 +45,9 @@ class Receipt:
     task_id: str | None = None
 
 
+RECENT_SOURCES = RecentSources()  # shared by the receivers of one process
+
+
 def dedupe_key(settings: Settings, source_id: str, webhook_id: str) -> str:
     return f"hub:{settings.index_prefix}webhook:{source_id}:{webhook_id}"
 
@@ -52,8 +61,10 @@ class WebhookReceiver:
         registry: SourceRegistry,
         client: redis.Redis,
         enqueue: Enqueue | None = None,
+        sources: RecentSources = RECENT_SOURCES,
     ) -> None:
         self.settings, self.registry, self.redis = settings, registry, client
+        self.sources = sources
         self.enqueue = enqueue or self._append
 
     def _append(
@@ -65,14 +76,14 @@ class WebhookReceiver:
     @WEBHOOK_ACK_SECONDS.time()
     def receive(self, source_id: str, headers: Mapping[str, str], body: bytes, now: int) -> Receipt:
         """Raise NotFound, WebhookVerificationError, EventShapeError or BrokerUnavailable."""
-        source = self.registry.get(source_id)
-        verify(
-            active_secrets(source, self.settings),
-            headers,
-            body,
-            now=now,
-            tolerance=self.settings.webhook_tolerance_seconds,
-        )
+        source = self.sources.get(self.registry, source_id)
+        try:
+            self._verify(source, headers, body, now)
+        except WebhookVerificationError:  # a secret rotated since the memo was read?
+            source = self.sources.get(self.registry, source_id, fresh=True)
+            self._verify(source, headers, body, now)
+        if source.state == SourceState.PAUSED:  # resumed since the memo was read?
+            source = self.sources.get(self.registry, source_id, fresh=True)
         if source.state == SourceState.PAUSED:
             # not 2xx: a Standard Webhooks sender keeps the event and retries later
             raise ConflictError(
@@ -93,6 +104,10 @@ class WebhookReceiver:
             self._release(key)
             raise
         return Receipt("queued", webhook_id, task_id)
+
+    def _verify(self, source: Source, headers: Mapping[str, str], body: bytes, now: int) -> None:
+        secrets = active_secrets(source, self.settings)
+        verify(secrets, headers, body, now=now, tolerance=self.settings.webhook_tolerance_seconds)
 
     def _claim(self, key: str) -> bool:
         try:

@@ -2,7 +2,9 @@
 common schema) posted at a constant rate to the real API, applied by real Celery workers;
 acknowledgement latency (due → 202) and webhook → searchable latency (due → the offer is found
 by a search on the live alias, so the refresh counts), optionally while a statewide sync runs
-on the same workers; then a burst (as fast as 64 connections send) for verified webhooks/s.
+on the same workers. The workers run as in production: the worker(s) on both queues plus a
+dedicated events worker, so events never wait behind syncs. Then a burst (as fast as 64
+connections send) for verified webhooks/s.
 
 Baseline in the same run: the same documents as the hub indexed them, written one request each
 straight to a fresh index of the same definition at the same rate (write → searchable through
@@ -245,6 +247,7 @@ def bench_webhooks(
     sources: int = 10,
     processes: int = 1,
     concurrency: int = 2,
+    events_concurrency: int = 1,
     sync_sources: int = 0,
     sync_records: int = 0,
     wait: float = 60.0,
@@ -261,7 +264,9 @@ def bench_webhooks(
         if sync_sources:
             fleet = generate_fleet(sync_sources, sync_records, seed=seed, kinds=KINDS)
             syncing = list(stack.enter_context(served_fleet(engine, fleet)).servers)
-        worker_pids = stack.enter_context(workers(local, processes, concurrency))
+        worker_pids = stack.enter_context(
+            workers(local, processes, concurrency, events=events_concurrency)
+        )
         base_url, api_pid = stack.enter_context(served_api(local, api_workers()))
         for source_id in syncing:
             enqueue_sync(local, source_id, trigger="bench", full=True)
@@ -280,6 +285,7 @@ def bench_webhooks(
         "api_workers": api_workers(),
         "worker_processes": processes,
         "worker_concurrency": concurrency,
+        "events_worker_concurrency": events_concurrency,
         "statewide_sync": {"sources": sync_sources, "records": sync_records},
         "hub": hub,
         "burst": fast,
