@@ -254,7 +254,7 @@ def webhooks(
     workers: int = typer.Option(1, help="Worker processes."),
     concurrency: int = typer.Option(2, help="Pool size of each worker."),
     events_concurrency: int = typer.Option(
-        1, help="Pool size of the dedicated events worker (0: none, as before)."
+        2, help="Pool size of the dedicated events worker (0: none, as before)."
     ),
     sync_sources: int = typer.Option(0, help="Sources of a statewide sync run meanwhile."),
     sync_records: int = typer.Option(0, help="Records of that sync."),
