@@ -24,6 +24,7 @@ from workers.base import TRANSIENT, HubTask
 
 log = structlog.get_logger(__name__)
 REINDEX_WAIT_SECONDS = 60
+BUSY_RETRY_SECONDS = 2
 
 
 @app.task(
@@ -46,11 +47,15 @@ def drain_events(self: HubTask, source_id: str) -> dict[str, Any]:
         timeout=EVENT_HARD_LIMIT + 30,
         blocking=False,
     )
+    more = False
     try:
         if not lock.acquire():
-            # a redelivered drain while the first still runs: that one checks the backlog
-            # again before it gives the flag back
-            return {"source_id": source_id, "status": "draining_elsewhere"}
+            # the previous drain of this source has not let go yet (or a redelivery meets
+            # the first): try again shortly rather than leave the backlog to the sweep
+            raise self.retry(
+                countdown=BUSY_RETRY_SECONDS,
+                max_retries=self.max_retries + self.request.retries,
+            )
         backlog.hold()
         if reindex_running(client, settings):  # writers wait while the index is copied
             raise self.retry(
@@ -67,9 +72,7 @@ def drain_events(self: HubTask, source_id: str) -> dict[str, Any]:
                 backlog.discard()
                 return {"source_id": source_id, "status": "unknown_source"}
             backlog.drop(len(batch))
-        if backlog.release_or_continue():
-            enqueue_drain(settings, source_id)  # behind the drains of other sources
-        return result
+        more = backlog.release_or_continue()
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=self.backoff(exc)) from exc
     except redis.RedisError as exc:
@@ -77,6 +80,9 @@ def drain_events(self: HubTask, source_id: str) -> dict[str, Any]:
     finally:
         if lock.owned():
             lock.release()
+    if more:  # after the lock is free: behind the drains of other sources
+        enqueue_drain(settings, source_id)
+    return result
 
 
 @app.task(bind=True, base=HubTask, name=SWEEP_EVENT_BACKLOGS, acks_late=True)

@@ -16,6 +16,7 @@ import redis
 from hub.core.settings import Settings
 from hub.dev.processes import Supervisor
 from hub.ingest.events import apply_pushed_events
+from hub.ingest.locks import writer_lock_name
 from hub.push.backlog import EventBacklog, PushedEvent, orphaned
 from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine
@@ -225,3 +226,21 @@ def test_events_are_applied_while_every_sync_slot_is_busy(
     finally:
         release.set()
     wait_for(lambda: indexed(engine, slow), what="the sync finished after all")
+
+
+def test_a_drain_that_finds_the_source_locked_tries_again(
+    hub: Supervisor, client: redis.Redis, engine: SearchEngine
+) -> None:
+    """The previous drain of a source may still hold its lock when the next one starts."""
+    settings = hub.settings
+    source_id = new_source(engine)
+    held = client.lock(writer_lock_name(settings, source_id, "events"), timeout=60)
+    assert held.acquire(blocking=False)
+    try:
+        EventBacklog(settings, client, source_id).append(upsert("a"))
+        worker = hub.events_worker(concurrency=1)
+        wait_for(lambda: "Retry in" in worker.log_tail(200), what="the drain meeting the lock")
+        assert not indexed(engine, source_id)
+    finally:
+        held.release()
+    wait_for(lambda: indexed(engine, source_id), what="the event applied after all")
