@@ -244,3 +244,22 @@ def test_a_drain_that_finds_the_source_locked_tries_again(
     finally:
         held.release()
     wait_for(lambda: indexed(engine, source_id), what="the event applied after all")
+
+
+def test_the_sweep_restarts_the_drain_of_an_orphaned_backlog(settings, engine) -> None:
+    """Runs the beat task in this process on the session's own queues (no worker consumes)."""
+    from workers.events import sweep_event_backlogs
+
+    broker = redis.Redis.from_url(settings.redis_url)
+    backlog = EventBacklog(settings, broker, new_source(engine))
+    try:
+        backlog.append(upsert("a"))
+        broker.delete(backlog.flag)  # its drain was lost with a worker, the flag expired
+        before = drains(broker, settings).count(backlog.source_id)
+        assert sweep_event_backlogs.apply().result["restarted"] >= 1
+        assert drains(broker, settings).count(backlog.source_id) == before + 1
+        assert broker.exists(backlog.flag)
+        sweep_event_backlogs.apply()  # the flag is back: no second drain for it
+        assert drains(broker, settings).count(backlog.source_id) == before + 1
+    finally:
+        backlog.discard()
