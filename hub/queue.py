@@ -3,6 +3,8 @@
 The API, the CLI, the webhook receiver and the workers themselves enqueue through here. Tasks
 are sent by name (`send_task`), so importing a hub module never builds the worker app, and a
 broker that refuses the message becomes one error, `BrokerUnavailable`, wherever it happens.
+Pushed webhook events go to a queue of their own (`Settings.events_queue`), so a statewide
+sync filling the hub's queue never delays them; everything else shares `Settings.queue_name`.
 The Redis transport has no publisher confirms: the publish is an LPUSH, and returning from it
 without error means Redis holds the message; `retry=False` makes a refusal raise at once.
 """
@@ -23,6 +25,9 @@ RECONCILE_SOURCE = "workers.sync.reconcile_source"
 SCHEDULE_DUE_SOURCES = "workers.sync.schedule_due_sources"
 SWEEP_ABANDONED_RUNS = "workers.sync.sweep_abandoned_runs"
 APPLY_EVENT = "workers.events.apply_event"
+DRAIN_EVENTS = "workers.events.drain_events"
+SWEEP_EVENT_BACKLOGS = "workers.events.sweep_event_backlogs"
+EVENT_TASKS = frozenset({APPLY_EVENT, DRAIN_EVENTS, SWEEP_EVENT_BACKLOGS})
 MAIL_REPORT = "workers.notify.mail_report"
 SEND_DIGESTS = "workers.notify.send_digests"
 TAKE_PLANNING_SNAPSHOT = "workers.planning.take_planning_snapshot"
@@ -40,13 +45,19 @@ def _producer(broker_url: str) -> Celery:
     return app
 
 
+def queue_of(settings: Settings, task: str) -> str:
+    """The queue a task goes to: pushed events their own, everything else the hub's."""
+    return settings.events_queue if task in EVENT_TASKS else settings.queue_name
+
+
 def send(
     settings: Settings, task: str, kwargs: dict[str, Any], *, countdown: float | None = None
 ) -> str:
-    """Publish `task` with `kwargs` on the hub's queue; its task id, or `BrokerUnavailable`."""
+    """Publish `task` with `kwargs` on its queue; its task id, or `BrokerUnavailable`."""
+    queue = queue_of(settings, task)
     try:
         result = _producer(settings.redis_url).send_task(
-            task, kwargs=kwargs, queue=settings.queue_name, countdown=countdown, retry=False
+            task, kwargs=kwargs, queue=queue, countdown=countdown, retry=False
         )
     except (OperationalError, ConnectionError, OSError) as exc:
         raise BrokerUnavailable(f"broker unavailable: {exc}", message_de=BROKER_DOWN_DE) from exc
@@ -84,23 +95,9 @@ def enqueue_reconcile(
     return send(settings, RECONCILE_SOURCE, kwargs, countdown=countdown)
 
 
-def enqueue_event(
-    settings: Settings,
-    source_id: str,
-    event_type: str,
-    data: dict[str, Any],
-    webhook_id: str,
-    timestamp: int,
-) -> str:
-    """Queue one accepted webhook event for a worker."""
-    kwargs = {
-        "source_id": source_id,
-        "event_type": event_type,
-        "data": data,
-        "webhook_id": webhook_id,
-        "webhook_timestamp": timestamp,
-    }
-    return send(settings, APPLY_EVENT, kwargs)
+def enqueue_drain(settings: Settings, source_id: str, *, countdown: float | None = None) -> str:
+    """Queue a drain of one source's backlog of pushed events (`hub.push.backlog`)."""
+    return send(settings, DRAIN_EVENTS, {"source_id": source_id}, countdown=countdown)
 
 
 def enqueue_report_mail(settings: Settings, report_id: str) -> str:

@@ -9,10 +9,12 @@ from hub.core.errors import ConfigError
 from hub.core.logging import configure_logging
 from hub.core.settings import get_settings
 from hub.queue import (
+    EVENT_TASKS,
     FLUSH_SEARCH_DEMAND,
     SCHEDULE_DUE_SOURCES,
     SEND_DIGESTS,
     SWEEP_ABANDONED_RUNS,
+    SWEEP_EVENT_BACKLOGS,
     TAKE_PLANNING_SNAPSHOT,
 )
 
@@ -65,10 +67,13 @@ def create_app() -> Celery:
         accept_content=["json"],
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue_name,
+        # pushed events never wait behind syncs (retries and beat's sends keep this route)
+        task_routes={name: {"queue": settings.events_queue} for name in EVENT_TASKS},
         beat_scheduler="workers.beat:HeartbeatScheduler",  # heartbeat for `hub doctor`
         beat_schedule={
             "schedule-due-sources": {"task": SCHEDULE_DUE_SOURCES, "schedule": 60.0},
             "sweep-abandoned-runs": {"task": SWEEP_ABANDONED_RUNS, "schedule": 600.0},
+            "sweep-event-backlogs": {"task": SWEEP_EVENT_BACKLOGS, "schedule": 60.0},
             # Monday 07:00 UTC; idempotent per ISO week (hub-digests), so a rerun sends nothing
             "freshness-digests": {
                 "task": SEND_DIGESTS,

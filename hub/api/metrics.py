@@ -19,25 +19,27 @@ router = APIRouter(tags=["health"])
 
 
 class QueueDepth(Collector):
-    """`hub_queue_depth`: tasks waiting on the hub's queue; absent when Redis does not answer
-    (an absent series alerts as such, a made-up zero would not)."""
+    """`hub_queue_depth`: tasks waiting on the hub's queues (syncs and the rest; pushed events'
+    drains); absent when Redis does not answer (an absent series alerts as such, a made-up
+    zero would not)."""
 
-    def __init__(self, client: redis.Redis, queue: str) -> None:
-        self.client, self.queue = client, queue
+    def __init__(self, client: redis.Redis, queues: list[str]) -> None:
+        self.client, self.queues = client, queues
 
     def collect(self) -> Iterator[Metric]:
         try:
-            depth = queue_depth(self.client, self.queue)
+            depths = [(queue, queue_depth(self.client, queue)) for queue in self.queues]
         except redis.RedisError:
             return
         gauge = GaugeMetricFamily(
-            "hub_queue_depth", "Tasks waiting on the hub's Celery queue.", labels=["queue"]
+            "hub_queue_depth", "Tasks waiting on the hub's Celery queues.", labels=["queue"]
         )
-        gauge.add_metric([self.queue], depth)
+        for queue, depth in depths:
+            gauge.add_metric([queue], depth)
         yield gauge
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 def metrics(settings: SettingsDep, client: RedisDep) -> Response:
-    body = exposition([QueueDepth(client, settings.queue_name)])
+    body = exposition([QueueDepth(client, [settings.queue_name, settings.events_queue])])
     return Response(body, media_type=CONTENT_TYPE)

@@ -263,6 +263,9 @@ def webhooks(
     sources: int = typer.Option(10, help="Push sources the events are spread over."),
     workers: int = typer.Option(1, help="Worker processes."),
     concurrency: int = typer.Option(2, help="Pool size of each worker."),
+    events_concurrency: int = typer.Option(
+        2, help="Pool size of the dedicated events worker (0: none, as before)."
+    ),
     sync_sources: int = typer.Option(0, help="Sources of a statewide sync run meanwhile."),
     sync_records: int = typer.Option(0, help="Records of that sync."),
     as_json: bool = JSON,
@@ -271,6 +274,7 @@ def webhooks(
     note = (lambda text: None) if as_json else (lambda text: console.log(text))
     result = bench_webhooks(settings(), events=events, rate=rate, burst_events=burst,
                             sources=sources, processes=workers, concurrency=concurrency,
+                            events_concurrency=events_concurrency,
                             sync_sources=sync_sources, sync_records=sync_records,
                             note=note)  # fmt: skip
     if as_json:

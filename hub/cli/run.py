@@ -64,9 +64,18 @@ def api() -> None:
     os.execv(command[0], command)
 
 
-def worker(concurrency: int = typer.Option(2, help="Worker processes.")) -> None:
-    """Run a Celery worker on the hub's queue."""
-    command = worker_command(settings(), concurrency)
+def worker(
+    concurrency: int = typer.Option(2, help="Worker processes."),
+    events: bool = typer.Option(
+        False, "--events", help="Only the queue of pushed webhook events (the events worker)."
+    ),
+) -> None:
+    """Run a Celery worker on the hub's queues (both, or with --events the events queue alone)."""
+    config = settings()
+    if events:
+        command = worker_command(config, concurrency, "events", [config.events_queue])
+    else:
+        command = worker_command(config, concurrency)
     os.execv(command[0], command)
 
 

@@ -1,4 +1,4 @@
-"""`hub up`: services, API, worker and beat in one command; with --demo, a fleet of feeds."""
+"""`hub up`: services, API, workers and beat in one command; with --demo, a fleet of feeds."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def up(
             fleet = FleetServer(demo_port).start() if demo else None
             supervisor.api()
             supervisor.worker()
+            supervisor.events_worker()
             supervisor.beat()
             if fleet is not None:
                 _register_and_sync(settings, fleet.base_url)

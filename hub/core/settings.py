@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Broker, locks and caches.")
     queue_name: str = Field("hub", description="Celery queue the API, beat and workers share.")
+    events_queue_name: str = Field(
+        "",
+        description="Celery queue of pushed webhook events, so they never wait behind syncs; "
+        "empty: `<HUB_QUEUE_NAME>.events`.",
+    )
+    events_batch_size: int = Field(
+        200, ge=1, le=5000, description="Pushed events of one source applied together."
+    )
     state_dir: Path = Field(
         PROJECT_ROOT / ".state", description="Local service data, pid files and logs (dev/test)."
     )
@@ -215,6 +223,11 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secrets_key is None:
             raise ValueError("HUB_SECRETS_KEY must be set in production (Fernet key)")
         return self
+
+    @property
+    def events_queue(self) -> str:
+        """The queue pushed events are drained from (its own, beside the sync queue)."""
+        return self.events_queue_name or f"{self.queue_name}.events"
 
     def index_name(self, name: str) -> str:
         """The physical name of a hub index or alias, with the configured prefix."""

@@ -108,7 +108,14 @@ class Supervisor:
         return child
 
     def worker(self, name: str = "worker", concurrency: int = 2) -> Child:
+        """A worker on both queues: the events queue and the hub's queue."""
         return self.start(name, worker_command(self.settings, concurrency, name))
+
+    def events_worker(self, name: str = "events", concurrency: int = 1) -> Child:
+        """A worker on the events queue alone: pushed events keep moving while every slot
+        of the other workers is busy with a long sync."""
+        queues = [self.settings.events_queue]
+        return self.start(name, worker_command(self.settings, concurrency, name, queues))
 
     def beat(self) -> Child:
         return self.start("beat", beat_command(self.log_dir / "celerybeat-schedule"))
@@ -190,11 +197,15 @@ def api_processes(settings: Settings) -> int:
     return settings.api_workers or max(os.cpu_count() or 1, 1)
 
 
-def worker_command(settings: Settings, concurrency: int, name: str = "worker") -> list[str]:
-    """The Celery worker command line: the hub's queue, late acks from the app's config."""
+def worker_command(
+    settings: Settings, concurrency: int, name: str = "worker", queues: list[str] | None = None
+) -> list[str]:
+    """The Celery worker command line: by default both the events queue and the hub's queue,
+    late acks from the app's config."""
+    chosen = queues or [settings.events_queue, settings.queue_name]
     return [
         sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-        "-Q", settings.queue_name, "-n", f"{name}@%h", "--concurrency", str(concurrency),
+        "-Q", ",".join(chosen), "-n", f"{name}@%h", "--concurrency", str(concurrency),
         "--loglevel", "INFO", "--without-gossip", "--without-mingle",
     ]  # fmt: skip
 

@@ -1,8 +1,9 @@
 """The webhook receiver: verify → dedupe → check the shape → enqueue, never the work itself.
 
-A delivery is answered 202 only after the broker took the task; a webhook-id is processed once
-(`SET NX EX` in Redis). If the broker refuses, the dedupe key is released so the sender's retry
-of the same id is not mistaken for a duplicate.
+A delivery is answered 202 only after Redis holds the event (the source's backlog,
+`hub.push.backlog`, drained in batches by the events worker); a webhook-id is processed once
+(`SET NX EX` in Redis). If Redis or the broker refuses, the dedupe key is released so the
+sender's retry of the same id is not mistaken for a duplicate.
 """
 
 from __future__ import annotations
@@ -11,21 +12,28 @@ import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import redis
 
-from hub.core.errors import BrokerUnavailable, ConflictError, EventShapeError
+from hub.core.errors import (
+    BrokerUnavailable,
+    ConflictError,
+    EventShapeError,
+    WebhookVerificationError,
+)
 from hub.core.metrics import WEBHOOK_ACK_SECONDS
 from hub.core.settings import Settings
 from hub.core.signing import verify
-from hub.queue import BROKER_DOWN_DE, enqueue_event
+from hub.push.backlog import EventBacklog, PushedEvent
+from hub.push.recent_sources import RecentSources
+from hub.queue import BROKER_DOWN_DE
 from hub.sources.secrets import active_secrets
-from hub.sources.store import SourceRegistry, SourceState
+from hub.sources.store import Source, SourceRegistry, SourceState
 
 EVENT_TYPES = ("offer.upserted", "offer.deleted", "source.sync_requested")
-Enqueue = Callable[[str, str, dict[str, Any], str, int], str]
+# (source id, event type, data, webhook-id, timestamp) → id of a task queued for it, if any
+Enqueue = Callable[[str, str, dict[str, Any], str, int], str | None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Receipt:
     status: str  # "queued" | "duplicate"
     webhook_id: str
     task_id: str | None = None
+
+
+RECENT_SOURCES = RecentSources()  # shared by the receivers of one process
 
 
 def dedupe_key(settings: Settings, source_id: str, webhook_id: str) -> str:
@@ -50,21 +61,29 @@ class WebhookReceiver:
         registry: SourceRegistry,
         client: redis.Redis,
         enqueue: Enqueue | None = None,
+        sources: RecentSources = RECENT_SOURCES,
     ) -> None:
         self.settings, self.registry, self.redis = settings, registry, client
-        self.enqueue = enqueue or partial(enqueue_event, settings)
+        self.sources = sources
+        self.enqueue = enqueue or self._append
+
+    def _append(
+        self, source_id: str, event_type: str, data: dict[str, Any], webhook_id: str, at: int
+    ) -> str | None:
+        event = PushedEvent(event_type, data, webhook_id, at)
+        return EventBacklog(self.settings, self.redis, source_id).append(event)
 
     @WEBHOOK_ACK_SECONDS.time()
     def receive(self, source_id: str, headers: Mapping[str, str], body: bytes, now: int) -> Receipt:
         """Raise NotFound, WebhookVerificationError, EventShapeError or BrokerUnavailable."""
-        source = self.registry.get(source_id)
-        verify(
-            active_secrets(source, self.settings),
-            headers,
-            body,
-            now=now,
-            tolerance=self.settings.webhook_tolerance_seconds,
-        )
+        source = self.sources.get(self.registry, source_id)
+        try:
+            self._verify(source, headers, body, now)
+        except WebhookVerificationError:  # a secret rotated since the memo was read?
+            source = self.sources.get(self.registry, source_id, fresh=True)
+            self._verify(source, headers, body, now)
+        if source.state == SourceState.PAUSED:  # resumed since the memo was read?
+            source = self.sources.get(self.registry, source_id, fresh=True)
         if source.state == SourceState.PAUSED:
             # not 2xx: a Standard Webhooks sender keeps the event and retries later
             raise ConflictError(
@@ -85,6 +104,10 @@ class WebhookReceiver:
             self._release(key)
             raise
         return Receipt("queued", webhook_id, task_id)
+
+    def _verify(self, source: Source, headers: Mapping[str, str], body: bytes, now: int) -> None:
+        secrets = active_secrets(source, self.settings)
+        verify(secrets, headers, body, now=now, tolerance=self.settings.webhook_tolerance_seconds)
 
     def _claim(self, key: str) -> bool:
         try:

@@ -52,6 +52,7 @@ class SyncRun(BaseModel):
     flags: list[str] = Field(default_factory=list)
     not_modified: bool = False
     attempt: int = 1
+    webhook_ids: list[str] = Field(default_factory=list)  # the events a webhook run applied
 
     def reject(self, rejection: Rejection) -> None:
         self.counts.rejected += 1

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from hub.core.settings import Settings
 from hub.core.signing import generate_secret
 from hub.sources.keys import hash_key, new_api_key
 from hub.sources.store import Source, SourceRegistry
-from hub.sources.vault import box_for
+from hub.sources.vault import SecretBox, box_for
 
 DEFAULT_OVERLAP_HOURS = 24
 
@@ -53,7 +54,14 @@ def active_secrets(source: Source, settings: Settings, now: datetime | None = No
     moment = now or datetime.now(UTC)
     box = box_for(settings)
     valid = [e for e in source.webhook_secrets if is_valid(e, moment)]
-    return [box.open(str(e["secret"])) for e in reversed(valid)]
+    return [_opened(box, str(e["secret"])) for e in reversed(valid)]
+
+
+@lru_cache(maxsize=4096)
+def _opened(box: SecretBox, sealed: str) -> str:
+    """A sealed secret's clear text, memoised: opening is deterministic, and the webhook
+    receiver would otherwise decrypt the same secrets for every delivery."""
+    return box.open(sealed)
 
 
 def add_secret(

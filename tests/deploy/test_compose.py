@@ -18,7 +18,7 @@ from tests.support.paths import ROOT
 
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 ENGINES = ("opensearch", "elasticsearch")
-HUB_SERVICES = ("init", "api", "worker", "beat")
+HUB_SERVICES = ("init", "api", "worker", "events", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_every_long_running_service_has_a_health_check_others_wait_for(
             assert target in services, f"{name} depends on unknown {target}"
             if condition["condition"] == "service_healthy":
                 assert "healthcheck" in services[target], f"{name} waits for {target}'s health"
-    for name in ("api", "worker", "beat"):
+    for name in ("api", "worker", "events", "beat"):
         assert services[name]["depends_on"] == {
             "init": {"condition": "service_completed_successfully"}
         }

@@ -15,7 +15,7 @@ from tests.deploy.commands import hub_command_exists
 from tests.support.paths import ROOT
 
 INSTALL = ROOT / "deploy" / "production" / "systemd" / "install.sh"
-UNITS = ("familienhub-api", "familienhub-worker", "familienhub-beat")
+UNITS = ("familienhub-api", "familienhub-worker", "familienhub-events", "familienhub-beat")
 
 
 @pytest.fixture(scope="module")

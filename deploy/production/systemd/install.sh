@@ -9,7 +9,7 @@
 #                written into the units' WorkingDirectory and ExecStart.
 # The settings file /etc/familienhub/familienhub.env is created from the example only when
 # missing (mode 0640): fill in its secrets, then
-#   systemctl enable --now familienhub-api familienhub-worker familienhub-beat
+#   systemctl enable --now familienhub-api familienhub-worker familienhub-events familienhub-beat
 set -eu
 
 root=/
@@ -27,7 +27,7 @@ root=${root%/}
 
 install -d -m 0755 "$root/etc/systemd/system" "$root/usr/lib/sysusers.d" "$root/usr/lib/tmpfiles.d"
 install -d -m 0750 "$root/etc/familienhub"
-for unit in familienhub-api familienhub-worker familienhub-beat; do
+for unit in familienhub-api familienhub-worker familienhub-events familienhub-beat; do
     sed "s#/opt/familienhub#$app_dir#g" "$here/$unit.service" > "$root/etc/systemd/system/$unit.service"
     chmod 0644 "$root/etc/systemd/system/$unit.service"
 done
@@ -49,4 +49,4 @@ chgrp familienhub "$root/etc/familienhub" "$root/etc/familienhub/familienhub.env
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
 fi
-echo "installed into ${root:-/}: units familienhub-{api,worker,beat}.service (app in $app_dir)"
+echo "installed into ${root:-/}: units familienhub-{api,worker,events,beat}.service (app in $app_dir)"

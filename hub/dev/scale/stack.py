@@ -78,13 +78,18 @@ def served_fleet(engine: SearchEngine, sources: list[SimSource]) -> Iterator[Fle
 
 
 @contextmanager
-def workers(settings: Settings, processes: int, concurrency: int) -> Iterator[list[int]]:
-    """`processes` Celery workers of `concurrency` each, ready; yields their pids."""
+def workers(
+    settings: Settings, processes: int, concurrency: int, events: int = 0
+) -> Iterator[list[int]]:
+    """`processes` Celery workers of `concurrency` each, and with `events` > 0 an events
+    worker of that pool size as production runs it, ready; yields their pids."""
     sup = Supervisor(settings, Path(tempfile.mkdtemp(prefix="hub-bench-")))
     started: list[Child] = []
     try:
         for number in range(processes):
             started.append(sup.worker(name=f"bench-{number}", concurrency=concurrency))
+        if events:
+            started.append(sup.events_worker(name="bench-events", concurrency=events))
         for child in started:
             _wait_ready(child)
         yield [child.process.pid for child in started]

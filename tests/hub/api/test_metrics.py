@@ -69,6 +69,7 @@ def test_a_worker_sync_and_a_search_move_their_series(
 
     assert api.post("/api/v1/sources/metrics-troisdorf/sync", headers=own).status_code == 202
     waiting = samples(api)  # no worker runs yet: the task waits in Redis
+    assert ("hub_queue_depth", frozenset({("queue", settings.events_queue)})) in waiting
     assert value(waiting, "hub_queue_depth", queue=queue) == (
         value(before, "hub_queue_depth", queue=queue) + 1
     )

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from hub.core.errors import BrokerUnavailable
 from hub.core.settings import Settings
 from hub.core.signing import sign_headers
 from hub.dev.processes import Supervisor
+from hub.push.backlog import PushedEvent, backlog_key
 from hub.push.receiver import WebhookReceiver, dedupe_key
 from hub.search.engine import SearchEngine
 from hub.search.indices import SOURCES
@@ -31,6 +33,7 @@ from tests.support.stack import free_port, supervisor
 
 VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 QUEUE = os.environ["HUB_QUEUE_NAME"]  # set per test session in tests/conftest.py
+SESSION = Settings()  # the session's settings (tests/conftest.py), for key and queue names
 
 
 def offer(local_id: str, updated: str = "2026-03-01T10:00:00+01:00") -> dict[str, Any]:
@@ -128,16 +131,37 @@ def source(engine: SearchEngine) -> tuple[str, str]:
 
 
 def queued(broker: redis.Redis, webhook_id: str) -> list[dict[str, Any]]:
-    """Messages for `webhook_id` waiting in the real Celery queue (removed after reading)."""
+    """Events with `webhook_id` waiting for a worker (removed after reading): in a source's
+    backlog, which then has a drain task in the real events queue, or sent as a task of
+    their own (`celery_enqueue`)."""
     found = []
+    prefix = backlog_key(SESSION, "")
+    for key in broker.scan_iter(match=prefix + "*"):
+        source_id = key.decode()[len(prefix) :]
+        for raw in broker.lrange(key, 0, -1):
+            stored = PushedEvent.loads(raw)
+            if stored.webhook_id == webhook_id:
+                assert source_id in drains(broker)
+                found.append({"source_id": source_id, **asdict(stored)})
+                broker.lrem(key, 1, raw)
     for raw in broker.lrange(QUEUE, 0, -1):
         message = json.loads(raw)
         _args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
         if kwargs.get("webhook_id") == webhook_id:
             assert message["headers"]["task"] == "workers.events.apply_event"
-            found.append(kwargs)
+            found.append({**kwargs, "timestamp": kwargs.pop("webhook_timestamp")})
             broker.lrem(QUEUE, 1, raw)
     return found
+
+
+def drains(broker: redis.Redis) -> set[str]:
+    """Sources with a drain task waiting in the real events queue."""
+    messages = (json.loads(raw) for raw in broker.lrange(SESSION.events_queue, 0, -1))
+    return {
+        json.loads(base64.b64decode(m["body"]))[1]["source_id"]
+        for m in messages
+        if m["headers"]["task"] == "workers.events.drain_events"
+    }
 
 
 def post(client: httpx.Client, source_id: str, body: bytes, headers: dict[str, str]) -> Any:
@@ -155,7 +179,7 @@ def test_signed_event_is_queued_once_and_answered_202(client, broker, source) ->
     assert kwargs["source_id"] == source_id
     assert kwargs["event_type"] == "offer.upserted"
     assert kwargs["data"]["local_id"] == "a"
-    assert kwargs["webhook_timestamp"] == int(headers["webhook-timestamp"])
+    assert kwargs["timestamp"] == int(headers["webhook-timestamp"])
 
 
 def test_replayed_webhook_id_is_a_duplicate_and_queues_nothing(client, broker, source) -> None:
