@@ -33,6 +33,7 @@ class RunCounts(BaseModel):
     rejected: int = 0
     stale: int = 0
     pending_deletion: int = 0
+    skipped_unchanged_pages: int = 0  # feed pages found byte-identical, their records not read
 
 
 class SyncRun(BaseModel):
@@ -71,12 +72,15 @@ class RunStore:
         self.engine = engine
         self.index = engine.name(SYNC_RUNS)
 
-    def save(self, run: SyncRun) -> None:
+    def save(self, run: SyncRun, refresh: str | None = "true") -> None:
+        """Write the run; `refresh` as the engine takes it: `true` makes it searchable at once
+        (forcing a refresh), `wait_for` returns once the next scheduled refresh made it so,
+        None leaves it to that refresh (a read by id sees it at once in every case)."""
         self.engine.request(
             "PUT",
             self.engine.doc_path(SYNC_RUNS, run.id),
             run.model_dump(mode="json"),
-            params={"refresh": "true"},
+            params={"refresh": refresh} if refresh else None,
         )
 
     def get(self, run_id: str) -> SyncRun:

@@ -151,10 +151,12 @@ class SourceRegistry:
             ) from None
         return self.get(source.id)
 
-    def save(self, source: Source) -> Source:
-        """Write back a source read earlier; `ConflictError` if someone else wrote in between."""
+    def save(self, source: Source, refresh: str | None = "true") -> Source:
+        """Write back a source read earlier; `ConflictError` if someone else wrote in between.
+        `refresh`: `true` makes it searchable at once (forcing a refresh), None with the next
+        scheduled refresh (within a second; a read by id sees it at once either way)."""
         source.updated_at = datetime.now(UTC)
-        params: dict[str, Any] = {"refresh": "true"}
+        params: dict[str, Any] = {"refresh": refresh} if refresh else {}
         if source.seq_no is not None:
             params.update(if_seq_no=source.seq_no, if_primary_term=source.primary_term)
         result = self.engine.request(
@@ -166,13 +168,24 @@ class SourceRegistry:
         source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
         return source
 
-    def update(self, source_id: str, change: Callable[[Source], None], attempts: int = 5) -> Source:
-        """Read, apply `change`, write with concurrency control; retry on conflicts."""
+    def update(
+        self,
+        source_id: str,
+        change: Callable[[Source], None],
+        attempts: int = 5,
+        *,
+        known: Source | None = None,
+        refresh: str | None = "true",
+    ) -> Source:
+        """Read, apply `change`, write with concurrency control; retry on conflicts. `known`:
+        the source as read earlier (with its seq_no), tried first instead of a fresh read."""
         for _ in range(attempts):
-            source = self.get(source_id)
+            fresh = known is None or known.seq_no is None
+            source = self.get(source_id) if fresh or known is None else known
+            known = None
             change(source)
             try:
-                return self.save(source)
+                return self.save(source, refresh=refresh)
             except ConflictError:
                 continue
         raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
