@@ -8,8 +8,10 @@ the complete listing.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -20,7 +22,7 @@ from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
 from hub.search.writer import OfferWriter
 from hub.sources.store import SourceInput, SourceRegistry
-from tests.support.feeds import FeedServer, Route
+from tests.support.feeds import FeedServer, Request, Route
 
 ATOM = "application/atom+xml; charset=utf-8"
 FULL = SyncOptions(full=True)
@@ -192,3 +194,50 @@ def test_a_scheduled_run_of_a_feed_listed_in_full_skips_too(
 
     assert (second.mode, second.counts.skipped_unchanged_pages) == ("full", 1)
     assert (second.counts.seen, second.counts.deleted) == (5, 1)
+
+
+def test_numbered_pages_read_after_a_skipped_page_keep_their_count(
+    engine: SearchEngine, runner: SyncRunner, feed_server: FeedServer
+) -> None:
+    """A feed paged by number without a total (the paging goes on while pages are full):
+    skipping page 1 must neither end the listing early nor read past its end."""
+    offers = [
+        {
+            "local_id": f"kurs-{n}",
+            "title": f"Familienkurs {n}",
+            "url": f"https://www.unna.de/kurse/{n}",
+            "kind": "kurs",
+            "online": True,
+            "updated_at": "2026-11-01T10:00:00+01:00",
+        }
+        for n in range(1, 9)
+    ]
+
+    def answer(request: Request) -> Route:
+        number = int(parse_qs(request.query)["seite"][0])
+        return Route(json.dumps({"offers": offers[(number - 1) * 3 : number * 3]}))
+
+    source_id = f"pages-{uuid.uuid4().hex[:8]}"
+    mapping = {
+        "records": "offers",
+        "id": "local_id",
+        "updated_at": "updated_at",
+        "fields": {"title": "title", "url": "url", "kind": "kind", "online": "online"},
+        "paging": {"page_param": "seite", "size": 3},
+    }
+    url = feed_server.route(f"/{source_id}.json", answer)
+    SourceRegistry(engine).create(
+        SourceInput(
+            id=source_id, ags=["05978036"], kind="json_feed", url=url, config={"mapping": mapping}
+        )
+    )
+    runner.run(source_id, FULL)
+    offers[4] = {**offers[4], "title": "Familienkurs am Samstag"}  # page 2 of 3
+
+    second = runner.run(source_id, FULL)
+    third = runner.run(source_id, FULL)
+
+    counts = second.counts
+    assert (counts.skipped_unchanged_pages, counts.seen, counts.updated) == (2, 8, 1)
+    assert (counts.deleted, third.counts.skipped_unchanged_pages, third.counts.seen) == (0, 3, 8)
+    assert feed_server.hits(f"/{source_id}.json") == 9  # pages 1–3, three runs
