@@ -15,7 +15,7 @@ Connectors never see the memo: outside a run that holds one, the helpers behave 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -45,18 +45,28 @@ class _OpenPage:
     clean: bool = True
 
 
+Known = tuple[Mapping[str, PageEntry], set[str]]
+
+
 class PageMemo:
     """The pages known from the last complete run and those this run read (see module doc).
 
-    `known` maps a page URL to its entry; `indexed` holds the offer ids now in the index: a
-    page is skipped only if every id it listed is still indexed (an offer deleted meanwhile
-    must come back through a parse)."""
+    `load` gives, when the first page arrives (a feed answering 304 costs no lookup), the
+    known pages by URL and the offer ids now in the index: a page is skipped only if every id
+    it listed is still indexed (an offer deleted meanwhile must go through the pipeline)."""
 
-    def __init__(self, known: Mapping[str, PageEntry], indexed: set[str], context: str) -> None:
-        self.known, self.indexed, self.context = dict(known), indexed, context
+    def __init__(self, context: str, load: Callable[[], Known]) -> None:
+        self.context, self._load = context, load
+        self._known: Known | None = None
         self.skipped: dict[str, PageEntry] = {}
         self.read: dict[str, tuple[PageEntry, bool]] = {}
         self.current: _OpenPage | None = None
+
+    @property
+    def consulted(self) -> bool:
+        """Whether any page went through the memo (a connector may read none through the
+        paging helpers, or the feed answered 304)."""
+        return self._known is not None
 
     def digest(self, response: FetchResponse) -> str:
         """sha256 over the run context, the page URL, the read headers and the body."""
@@ -71,12 +81,15 @@ class PageMemo:
         (then noted as skipped), else None: the page is opened, and the records taken until
         `close` are its records."""
         self.current = None
+        if self._known is None:
+            self._known = self._load()
+        known, indexed = self._known
         digest = self.digest(response)
-        entry = self.known.get(response.url)
+        entry = known.get(response.url)
         again = response.url in self.skipped or response.url in self.read
         if entry is not None and not again and entry.digest == digest:
             answer_fits = entry.follow is None or isinstance(entry.follow, follows)
-            if answer_fits and self.indexed.issuperset(entry.ids):
+            if answer_fits and indexed.issuperset(entry.ids):
                 self.skipped[response.url] = entry
                 return entry
         self.current = _OpenPage(response.url, digest)

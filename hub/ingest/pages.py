@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.sdk.base import Connector
-from connectors.sdk.pagememo import PageEntry, PageMemo
+from connectors.sdk.pagememo import PageEntry
 from hub.core.errors import NotFound
 from hub.ingest.payloads import config_fingerprint, normaliser_state
 from hub.search.engine import SearchEngine
@@ -80,8 +80,3 @@ class PageStore:
             self.engine.request("DELETE", self.engine.doc_path(FEED_PAGES, source_id))
         except NotFound:
             return
-
-
-def memo_for(kept: KeptPages, context: str, indexed: set[str]) -> PageMemo:
-    """A memo over the kept pages if they were read in this `context`, else an empty one."""
-    return PageMemo(kept.pages if kept.context == context else {}, indexed, context)

@@ -16,14 +16,17 @@ did not change, and counts its records as seen and unchanged.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+import httpx
 import structlog
 
 from connectors.sdk.base import Connector, Cursor
-from connectors.sdk.pagememo import PageMemo, remembering
+from connectors.sdk.pagememo import Known, PageMemo, remembering
 from hub.core.errors import FetchError, HubError
 from hub.core.fetcher import SafeFetcher
 from hub.core.metrics import observe_sync
@@ -31,7 +34,7 @@ from hub.core.redis_ratelimit import host_limiter
 from hub.core.settings import Settings
 from hub.ingest.build import connector_for
 from hub.ingest.ingest import Ingest
-from hub.ingest.pages import PAGED_KINDS, KeptPages, PageStore, memo_for, run_context
+from hub.ingest.pages import PAGED_KINDS, KeptPages, PageStore, run_context
 from hub.ingest.reconcile import listed_offer_ids, plan_reconcile
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
@@ -42,14 +45,33 @@ log = structlog.get_logger(__name__)
 FAILING_AFTER = 3
 
 
-@dataclass
-class _PagedFetch:
-    """A fetch that keeps page digests: the pages kept last time, the memo over them, and the
-    source's indexed offer ids read for it (the deletion step reuses them)."""
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process for every run's fetcher: building one loads the
+    CA bundle, which cost a run that found its feed unchanged most of its CPU."""
+    return httpx.create_ssl_context(trust_env=False)
 
-    kept: KeptPages
-    memo: PageMemo
-    indexed: set[str] | None
+
+class _PagedFetch:
+    """A fetch that keeps page digests. What it needs is read when the first page arrives:
+    the pages kept last time and, if they were taken in this context, the source's indexed
+    offer ids to check them against (the deletion step reuses those)."""
+
+    def __init__(
+        self, engine: SearchEngine, writer: OfferWriter, connector: Connector[Any]
+    ) -> None:
+        self.engine, self.writer = engine, writer
+        self.source_id = connector.context.source_id
+        self.kept = KeptPages()
+        self.indexed: set[str] | None = None
+        self.memo = PageMemo(run_context(connector), self._load)
+
+    def _load(self) -> Known:
+        self.kept = PageStore(self.engine).load(self.source_id)
+        if self.kept.context != self.memo.context or not self.kept.pages:
+            return {}, set()
+        self.indexed = self.writer.ids_of_source(self.source_id)
+        return self.kept.pages, self.indexed
 
 
 @dataclass(frozen=True)
@@ -91,8 +113,10 @@ class SyncRunner:
         if options.run_id:
             run.id = options.run_id
         bound = log.bind(source_id=source.id, sync_run_id=run.id)
-        self.runs.save(run, refresh=None)  # read by id while it runs; listed once it ended
-        fetcher = SafeFetcher(self.settings, limiter=host_limiter(self.settings))
+        self.runs.save(run, refresh=None)  # read by id at once, searchable within a second
+        fetcher = SafeFetcher(
+            self.settings, ssl_context=tls_context(), limiter=host_limiter(self.settings)
+        )
         try:
             connector = connector_for(source, fetcher)
             writer = OfferWriter(self.engine)  # bound to the live index for the whole run
@@ -123,7 +147,7 @@ class SyncRunner:
             raise
         finally:
             fetcher.close()
-            self.runs.save(run, refresh="wait_for")  # listed once visible, without a refresh
+            self.runs.save(run, refresh=None)  # `RunStore.for_source` refreshes before it lists
             observe_sync(run.source_id, run.status, run.duration_seconds, run.counts.model_dump())
         bound.info("sync.done", status=run.status.value, **run.counts.model_dump())
         return run
@@ -131,16 +155,10 @@ class SyncRunner:
     def _paged_fetch(
         self, connector: Connector[Any], writer: OfferWriter, mode: str
     ) -> _PagedFetch | None:
-        """Page digests for a full listing of a connector that takes part (one read of the
-        kept pages; the indexed ids only when there are kept pages to check them against)."""
+        """Page digests for a full listing of a connector that takes part."""
         if mode == "incremental" or connector.kind not in PAGED_KINDS:
             return None
-        source_id = connector.context.source_id
-        kept = PageStore(self.engine).load(source_id)
-        context = run_context(connector)
-        usable = kept.context == context and bool(kept.pages)
-        indexed = writer.ids_of_source(source_id) if usable else None
-        return _PagedFetch(kept, memo_for(kept, context, indexed or set()), indexed)
+        return _PagedFetch(self.engine, writer, connector)
 
     def _ingest(
         self,
@@ -169,6 +187,8 @@ class SyncRunner:
         from the pages it read is at most the true one, which at worst lists a few records
         again next time."""
         memo = paged.memo
+        if not memo.consulted:
+            return cursor
         if memo.skipped and not cursor.position and paged.kept.position:
             cursor = cursor.model_copy(update={"position": dict(paged.kept.position)})
         pages = memo.to_keep(ingest.settled)

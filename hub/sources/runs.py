@@ -93,6 +93,9 @@ class RunStore:
         return SyncRun.model_validate(found["_source"])
 
     def for_source(self, source_id: str, limit: int = 20) -> list[SyncRun]:
+        """The newest runs of a source. Runs are saved without forcing a refresh (thousands a
+        day), so this rarer read refreshes the history first and lists every ended run."""
+        self.engine.request("POST", f"/{self.index}/_refresh")
         body = {
             "size": limit,
             "query": {"term": {"source_id": source_id}},
