@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from hub.core.settings import Settings
+from hub.dev.fleet.generate import generate_fleet
+from hub.dev.fleet.server import FleetSimulator
 from hub.ingest import pages as kept_pages
 from hub.ingest.runner import SyncOptions, SyncRunner
 from hub.search.engine import SearchEngine
@@ -241,3 +243,30 @@ def test_numbered_pages_read_after_a_skipped_page_keep_their_count(
     assert (counts.skipped_unchanged_pages, counts.seen, counts.updated) == (2, 8, 1)
     assert (counts.deleted, third.counts.skipped_unchanged_pages, third.counts.seen) == (0, 3, 8)
     assert feed_server.hits(f"/{source_id}.json") == 9  # pages 1–3, three runs
+
+
+def test_a_wordpress_resync_that_skipped_every_page_keeps_its_cursor(
+    engine: SearchEngine, runner: SyncRunner
+) -> None:
+    """WordPress posts carry a modified-since position read from the records; a full resync
+    that skipped every page read none, so the position is the one read with those bytes."""
+    sources = generate_fleet(1, 120, seed=5, kinds=("wordpress",), page_size=40)
+    with FleetSimulator(sources) as sim:
+        for registration in sim.registrations():
+            SourceRegistry(engine).create(SourceInput.model_validate(registration))
+        source_id = next(iter(sim.servers))
+        first = runner.run(source_id, FULL)
+        position = SourceRegistry(engine).get(source_id).cursor["position"]
+
+        second = runner.run(source_id, FULL)
+        kept = SourceRegistry(engine).get(source_id).cursor["position"]
+        third = runner.run(source_id)
+
+    pages = -(-first.counts.seen // 40)
+    assert first.counts.seen > 40 and position["modified_gmt"]
+    assert (second.counts.skipped_unchanged_pages, second.counts.seen) == (
+        pages,
+        first.counts.seen,
+    )
+    assert kept == position
+    assert (third.mode, third.counts.seen) == ("incremental", 0)
