@@ -73,10 +73,3 @@ class PageStore:
             "stored_at": datetime.now(UTC).isoformat(),
         }
         self.engine.request("PUT", self.engine.doc_path(FEED_PAGES, source_id), doc)
-
-    def forget(self, source_id: str) -> None:
-        """Drop a source's kept pages (its next full fetch reads every page)."""
-        try:
-            self.engine.request("DELETE", self.engine.doc_path(FEED_PAGES, source_id))
-        except NotFound:
-            return

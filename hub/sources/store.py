@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
-from hub.search.indices import SOURCES
+from hub.search.indices import FEED_PAGES, SOURCES
 from hub.sources.vault import box_for, seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -205,10 +206,13 @@ class SourceRegistry:
         return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:
+        """Remove the source and the feed pages its syncs kept (`hub-feed-pages`)."""
         self.get(source_id)
         self.engine.request(
             "DELETE", self.engine.doc_path(SOURCES, source_id), params={"refresh": "true"}
         )
+        with suppress(NotFound):  # none kept, or no such index yet
+            self.engine.request("DELETE", self.engine.doc_path(FEED_PAGES, source_id))
 
 
 def _from_hit(hit: dict[str, Any]) -> Source:

@@ -19,6 +19,7 @@ from hub.core.settings import Settings
 from hub.dev.fleet.generate import generate_fleet
 from hub.dev.fleet.server import FleetSimulator
 from hub.ingest import pages as kept_pages
+from hub.ingest.pages import PageStore
 from hub.ingest.runner import SyncOptions, SyncRunner
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS
@@ -270,3 +271,14 @@ def test_a_wordpress_resync_that_skipped_every_page_keeps_its_cursor(
     )
     assert kept == position
     assert (third.mode, third.counts.seen) == ("incremental", 0)
+
+
+def test_deleting_a_source_drops_its_kept_pages(
+    engine: SearchEngine, runner: SyncRunner, source: str, feed: PagedFeed
+) -> None:
+    runner.run(source, FULL)
+    assert len(PageStore(engine).load(source).pages) == 2
+
+    SourceRegistry(engine).delete(source)
+
+    assert PageStore(engine).load(source).pages == {}
