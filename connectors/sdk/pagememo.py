@@ -58,6 +58,7 @@ class PageMemo:
     def __init__(self, context: str, load: Callable[[], Known]) -> None:
         self.context, self._load = context, load
         self._known: Known | None = None
+        self.lead = ""  # the first page's Last-Modified: a fallback time of every record
         self.skipped: dict[str, PageEntry] = {}
         self.read: dict[str, tuple[PageEntry, bool]] = {}
         self.current: _OpenPage | None = None
@@ -69,8 +70,10 @@ class PageMemo:
         return self._known is not None
 
     def digest(self, response: FetchResponse) -> str:
-        """sha256 over the run context, the page URL, the read headers and the body."""
-        digest = hashlib.sha256(self.context.encode() + b"\0" + response.url.encode() + b"\0")
+        """sha256 over the run context, the first page's Last-Modified (some feeds date every
+        record without a time of its own by it), the page URL, the read headers and the body."""
+        head = f"{self.context}\0{self.lead}\0{response.url}\0".encode()
+        digest = hashlib.sha256(head)
         for name in DIGEST_HEADERS:
             digest.update(name.encode() + b":" + response.headers.get(name, "").encode() + b"\0")
         digest.update(response.content)
@@ -83,6 +86,7 @@ class PageMemo:
         self.current = None
         if self._known is None:
             self._known = self._load()
+            self.lead = response.headers.get("last-modified", "")
         known, indexed = self._known
         digest = self.digest(response)
         entry = known.get(response.url)

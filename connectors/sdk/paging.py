@@ -104,7 +104,9 @@ def numbered_pages(
     """Yield pages 1..N; N is re-read from every page (the total may move during a run).
 
     Pass `first` when page 1 was already fetched (to detect the API form or to handle a
-    conditional GET); it is yielded as page 1 without another request.
+    conditional GET); it is yielded as page 1 without another request. `total_pages` reads
+    the response alone; one that counts the pages it saw also offers `skipped()`, called for
+    a page the run's page memo did not hand on.
     """
     response = first or get_with_retry(fetcher, page_url(1), retry=retry, headers=headers)
     page, memo = 1, active_memo()

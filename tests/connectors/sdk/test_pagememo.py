@@ -50,3 +50,23 @@ def test_only_pages_whose_records_all_settled_are_kept() -> None:
 
     assert list(kept) == [URL]
     assert kept[URL].ids == ("a", "b")
+
+
+def test_the_first_pages_last_modified_counts_for_every_page() -> None:
+    """Feeds may date records without a time of their own by page 1's Last-Modified."""
+
+    def read(first_modified: str, known: dict[str, PageEntry]) -> PageMemo:
+        pages = memo(known, {"a", "b"})
+        pages.recall(response(b"[1]", URL, **{"last-modified": first_modified}), str)
+        pages.took("a")
+        pages.close(URL + "2")
+        pages.recall(response(b"[2]", URL + "2"), str)
+        pages.took("b")
+        pages.close(None)
+        return pages
+
+    first = read("Mon, 02 Nov 2026 10:00:00 GMT", {})
+    known = first.to_keep(settled={"a", "b"})
+
+    assert len(read("Mon, 02 Nov 2026 10:00:00 GMT", known).skipped) == 2
+    assert read("Tue, 03 Nov 2026 10:00:00 GMT", known).skipped == {}
