@@ -22,7 +22,9 @@ from hub.ingest.payloads import config_fingerprint, normaliser_state
 from hub.search.engine import SearchEngine
 from hub.search.indices import FEED_PAGES, ensure_registry_index
 
-PAGED_KINDS = frozenset({"json_feed", "xml_feed", "rss", "wordpress", "drupal"})
+# Not hsds or typo3 (a detail request per record), nor drupal (it keeps page 1's validators
+# only for a feed it counted as one page, and a skipped page is not counted).
+PAGED_KINDS = frozenset({"json_feed", "xml_feed", "rss", "wordpress"})
 
 
 @dataclass
