@@ -254,6 +254,10 @@ class _PageEnd:
         self.size = size
         self.page = 0
 
+    def skipped(self) -> None:
+        """A page the paging helper did not hand on (unchanged since the last run) counts."""
+        self.page += 1
+
     def __call__(self, response: FetchResponse) -> int:
         self.page += 1
         found = self.count(response)

@@ -4,7 +4,8 @@ Two shapes cover the CMS APIs we read: numbered pages whose total is announced b
 answers (WordPress' `X-WP-TotalPages`, a `total_pages` body field), and next links (an RFC 8288
 `Link: <…>; rel="next"` header or a `next` URL in the body). A transient failure of one page
 request is retried with exponential backoff; the pages already yielded stay yielded, so a
-connector's generator is never restarted from the top.
+connector's generator is never restarted from the top. While a run keeps a page memo
+(`connectors.sdk.pagememo`), a page unchanged since the last complete run is not handed on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from connectors.sdk.base import Cursor
+from connectors.sdk.pagememo import active_memo
 from hub.core.errors import FetchError, PermanentFetchError, TransientFetchError
 from hub.core.fetcher import FetchResponse, SafeFetcher
 
@@ -102,13 +104,23 @@ def numbered_pages(
     """Yield pages 1..N; N is re-read from every page (the total may move during a run).
 
     Pass `first` when page 1 was already fetched (to detect the API form or to handle a
-    conditional GET); it is yielded as page 1 without another request.
+    conditional GET); it is yielded as page 1 without another request. `total_pages` reads
+    the response alone; one that counts the pages it saw also offers `skipped()`, called for
+    a page the run's page memo did not hand on.
     """
     response = first or get_with_retry(fetcher, page_url(1), retry=retry, headers=headers)
-    page = 1
+    page, memo = 1, active_memo()
     while True:
-        yield response
-        total = total_pages(response)
+        known = memo.recall(response, int) if memo else None
+        if known is not None:  # unchanged since the last complete run: not handed on
+            total = known.follow if isinstance(known.follow, int) else None
+            if skipped := getattr(total_pages, "skipped", None):
+                skipped()  # a reader that counts pages counts this one too
+        else:
+            yield response
+            total = total_pages(response)
+            if memo:
+                memo.close(total)
         if total is None or page >= total:
             return
         if page >= max_pages:
@@ -129,11 +141,17 @@ def next_link_pages(
     """Yield the first page, then follow `next_url` until it is empty; refuse link loops."""
     if isinstance(first, str):
         first = get_with_retry(fetcher, first, retry=retry, headers=headers)
-    response = first
+    response, memo = first, active_memo()
     seen = {response.url}
     while True:
-        yield response
-        following = next_url(response)
+        known = memo.recall(response, str) if memo else None
+        if known is not None:  # unchanged since the last complete run: not handed on
+            following = known.follow if isinstance(known.follow, str) else None
+        else:
+            yield response
+            following = next_url(response)
+            if memo:
+                memo.close(following)
         if not following:
             return
         if following in seen:

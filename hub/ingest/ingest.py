@@ -7,7 +7,9 @@ order of upserts and deletes are therefore the same on every path.
 Records are taken in batches: one lookup of the batch's kept payloads (`hub-raw`) tells which
 records arrive exactly as last indexed (same payload, normaliser and config); those skip
 normalisation and count as unchanged, the others are normalised, written, and their payloads
-kept for `hub index reindex --renormalise`.
+kept for `hub index reindex --renormalise`. A run that holds a page memo
+(`connectors.sdk.pagememo`) tells it which records came from which page and which of them are
+indexed as delivered; the pages it skipped count as seen and unchanged at the end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Protocol
 import structlog
 
 from connectors.sdk.base import Connector, Cursor, RawRecord
+from connectors.sdk.pagememo import PageMemo
 from hub.core.schema import Offer, offer_id
 from hub.core.settings import Settings
 from hub.ingest.normalise.geocoder import Geocoder, geocoder_from_settings
@@ -85,9 +88,12 @@ class Ingest:
         batch_size: int,
         geocoder: Geocoder | None = None,
         skip_unchanged: bool = True,
+        pages: PageMemo | None = None,
     ) -> None:
         self.connector, self.sink, self.run, self.batch_size = connector, sink, run, batch_size
-        self.geocoder, self.skip_unchanged = geocoder, skip_unchanged
+        self.geocoder, self.skip_unchanged, self.pages = geocoder, skip_unchanged, pages
+        self.settled: set[str] = set()  # offer ids indexed as delivered (kept only with pages)
+        self.changed = False  # something was written or deleted: the index needs a refresh
         self.source_id = connector.context.source_id
         self.seen: set[str] = set()
         self.pending: list[RawRecord] = []
@@ -105,12 +111,13 @@ class Ingest:
         run: SyncRun,
         *,
         skip_unchanged: bool = True,
+        pages: PageMemo | None = None,
     ) -> Ingest:
         """An ingest with the hub's batch size and geocoder (if one is configured)."""
         geocoder = geocoder_from_settings(settings, connector.fetcher)
         return cls(
             connector, sink, run, batch_size=settings.sync_batch_size, geocoder=geocoder,
-            skip_unchanged=skip_unchanged,
+            skip_unchanged=skip_unchanged, pages=pages,
         )  # fmt: skip
 
     def take_all(self, records: Iterator[RawRecord]) -> Cursor:
@@ -128,13 +135,18 @@ class Ingest:
         doc_id = offer_id(self.source_id, raw.local_id) if raw.local_id else None
         if doc_id:
             self.seen.add(doc_id)  # a record skipped as unchanged is seen all the same
+        if self.pages:
+            self.pages.took(doc_id)
         if raw.deleted:
+            if self.pages:
+                self.pages.spoil()
             if doc_id:
                 self.flush()  # an earlier upsert of the same record in this batch goes first
                 deleted_at = raw.updated_at or datetime.now(UTC)
                 outcome = self.sink.delete_versioned(doc_id, self.source_id, deleted_at)
                 self.run.counts.deleted += outcome.deleted
                 self.run.counts.stale += outcome.stale
+                self.changed = self.changed or outcome.deleted > 0
             return
         self.pending.append(raw)
         if len(self.pending) >= self.batch_size:
@@ -151,8 +163,11 @@ class Ingest:
         chosen: dict[str, tuple[Offer, RawEntry]] = {}
         for raw in records:
             state = (raw_hash(raw), self.normaliser, self.fingerprint)
-            if raw.local_id and kept.get(offer_id(self.source_id, raw.local_id)) == state:
+            doc_id = offer_id(self.source_id, raw.local_id) if raw.local_id else None
+            if doc_id and kept.get(doc_id) == state:
                 self.run.counts.unchanged += 1
+                if self.pages:
+                    self.settled.add(doc_id)
                 continue
             offer = self._normalise(raw)
             earlier = chosen.get(offer.id) if offer else None
@@ -182,15 +197,26 @@ class Ingest:
         counts.unchanged += result.unchanged
         counts.stale += result.stale
         counts.deleted += result.deleted
+        self.changed = self.changed or bool(result.created or result.updated or result.deleted)
         for doc_id, reason in result.failed:
             self.complete = False
             self.run.errors.append({"code": "write_failed", "id": doc_id, "message": reason})
         settled = set(result.settled)
+        if self.pages:
+            self.settled |= settled
         entries = [entry for offer, entry in chosen if offer.id in settled]
         if refused := self.sink.keep_raw(entries, chunk_size=self.batch_size):
             log.warning("ingest.raw_not_kept", source_id=self.source_id, ids=refused[:5])
 
     def finish(self) -> None:
-        """Write what is queued and make it visible to search."""
+        """Write what is queued, count the skipped pages' records, and make the writes
+        visible to search (a run that wrote nothing needs no refresh)."""
         self.flush()
-        self.sink.refresh()
+        if self.pages and self.pages.skipped:
+            skipped = self.pages.skipped_ids()
+            self.seen.update(skipped)
+            self.run.counts.seen += len(skipped)
+            self.run.counts.unchanged += len(skipped)
+            self.run.counts.skipped_unchanged_pages += len(self.pages.skipped)
+        if self.changed:
+            self.sink.refresh()

@@ -8,17 +8,25 @@ error-free listing deletes what it did not see; an empty listing deletes nothing
 source; a drop above `mass_delete_share` waits as pending until a second complete listing
 confirms it or an operator passes `allow_mass_delete`; one the ministry refused waits for
 `allow_mass_delete` alone.
+
+A full or reconcile fetch of a connector whose records come wholly from its listed pages keeps
+each page's digest (`hub.ingest.pages`): the next such fetch skips parsing every page whose bytes
+did not change, and counts its records as seen and unchanged.
 """
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+import httpx
 import structlog
 
 from connectors.sdk.base import Connector, Cursor
+from connectors.sdk.pagememo import Known, PageMemo, remembering
 from hub.core.errors import FetchError, HubError
 from hub.core.fetcher import SafeFetcher
 from hub.core.metrics import observe_sync
@@ -26,6 +34,7 @@ from hub.core.redis_ratelimit import host_limiter
 from hub.core.settings import Settings
 from hub.ingest.build import connector_for
 from hub.ingest.ingest import Ingest
+from hub.ingest.pages import PAGED_KINDS, KeptPages, PageStore, run_context
 from hub.ingest.reconcile import listed_offer_ids, plan_reconcile
 from hub.search.engine import SearchEngine, get_engine
 from hub.search.writer import OfferWriter
@@ -34,6 +43,35 @@ from hub.sources.store import Source, SourceRegistry, SourceState
 
 log = structlog.get_logger(__name__)
 FAILING_AFTER = 3
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process for every run's fetcher: building one loads the
+    CA bundle, which cost a run that found its feed unchanged most of its CPU."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+class _PagedFetch:
+    """A fetch that keeps page digests. What it needs is read when the first page arrives:
+    the pages kept last time and, if they were taken in this context, the source's indexed
+    offer ids to check them against (the deletion step reuses those)."""
+
+    def __init__(
+        self, engine: SearchEngine, writer: OfferWriter, connector: Connector[Any]
+    ) -> None:
+        self.engine, self.writer = engine, writer
+        self.source_id = connector.context.source_id
+        self.kept = KeptPages()
+        self.indexed: set[str] | None = None
+        self.memo = PageMemo(run_context(connector), self._load)
+
+    def _load(self) -> Known:
+        self.kept = PageStore(self.engine).load(self.source_id)
+        if self.kept.context != self.memo.context or not self.kept.pages:
+            return {}, set()
+        self.indexed = self.writer.ids_of_source(self.source_id)
+        return self.kept.pages, self.indexed
 
 
 @dataclass(frozen=True)
@@ -75,23 +113,30 @@ class SyncRunner:
         if options.run_id:
             run.id = options.run_id
         bound = log.bind(source_id=source.id, sync_run_id=run.id)
-        self.runs.save(run)
-        fetcher = SafeFetcher(self.settings, limiter=host_limiter(self.settings))
+        self.runs.save(run, refresh=None)  # read by id at once, searchable within a second
+        fetcher = SafeFetcher(
+            self.settings, ssl_context=tls_context(), limiter=host_limiter(self.settings)
+        )
         try:
             connector = connector_for(source, fetcher)
             writer = OfferWriter(self.engine)  # bound to the live index for the whole run
+            paged: _PagedFetch | None = None
             if mode == "reconcile" and connector.supports_id_listing:
                 seen, next_cursor, complete = self._list_ids(connector, run), stored, True
             else:
-                seen, next_cursor, complete = self._ingest(connector, writer, cursor, run)
+                paged = self._paged_fetch(connector, writer, mode)
+                seen, next_cursor, complete = self._ingest(connector, writer, cursor, run, paged)
             if next_cursor.not_modified:
                 run.not_modified = True
                 run.finish(RunStatus.NOT_MODIFIED)
             else:
                 if complete and mode != "incremental":
-                    self._delete_unseen(writer, source, seen, run, options.allow_mass_delete)
+                    indexed = paged.indexed if paged else None
+                    self._delete_unseen(
+                        writer, source, seen, run, options.allow_mass_delete, indexed
+                    )
                 run.finish(RunStatus.SUCCEEDED if complete else RunStatus.FAILED)
-            self._record_success(writer, source.id, run, next_cursor, complete)
+            self._record_success(writer, source, run, next_cursor, complete)
         except HubError as exc:
             run.errors.append(
                 {"code": exc.code, "message": exc.message, "message_de": exc.message_de}
@@ -102,18 +147,55 @@ class SyncRunner:
             raise
         finally:
             fetcher.close()
-            self.runs.save(run)
+            self.runs.save(run, refresh=None)  # `RunStore.for_source` refreshes before it lists
             observe_sync(run.source_id, run.status, run.duration_seconds, run.counts.model_dump())
         bound.info("sync.done", status=run.status.value, **run.counts.model_dump())
         return run
 
+    def _paged_fetch(
+        self, connector: Connector[Any], writer: OfferWriter, mode: str
+    ) -> _PagedFetch | None:
+        """Page digests for a full listing of a connector that takes part."""
+        if mode == "incremental" or connector.kind not in PAGED_KINDS:
+            return None
+        return _PagedFetch(self.engine, writer, connector)
+
     def _ingest(
-        self, connector: Connector[Any], writer: OfferWriter, cursor: Cursor, run: SyncRun
+        self,
+        connector: Connector[Any],
+        writer: OfferWriter,
+        cursor: Cursor,
+        run: SyncRun,
+        paged: _PagedFetch | None,
     ) -> tuple[set[str], Cursor, bool]:
-        ingest = Ingest.start(self.settings, connector, writer, run)
-        next_cursor = ingest.take_all(connector.fetch(cursor))
+        memo = paged.memo if paged else None
+        ingest = Ingest.start(self.settings, connector, writer, run, pages=memo)
+        with remembering(memo):
+            next_cursor = ingest.take_all(connector.fetch(cursor))
         ingest.finish()
+        if paged and ingest.complete and not next_cursor.not_modified:
+            next_cursor = self._keep_pages(connector.context.source_id, paged, ingest, next_cursor)
         return ingest.seen, next_cursor, ingest.complete
+
+    def _keep_pages(
+        self, source_id: str, paged: _PagedFetch, ingest: Ingest, cursor: Cursor
+    ) -> Cursor:
+        """Store this complete fetch's pages (written only when they differ from those kept).
+
+        A fetch that skipped pages did not see their records, so a cursor position it could
+        not compute is the one of the fetch that read them (the same bytes); one it computed
+        from the pages it read is at most the true one, which at worst lists a few records
+        again next time."""
+        memo = paged.memo
+        if not memo.consulted:
+            return cursor
+        if memo.skipped and not cursor.position and paged.kept.position:
+            cursor = cursor.model_copy(update={"position": dict(paged.kept.position)})
+        pages = memo.to_keep(ingest.settled)
+        kept = KeptPages(memo.context, dict(cursor.position), pages)
+        if kept != paged.kept:
+            PageStore(self.engine).save(source_id, kept)
+        return cursor
 
     def _list_ids(self, connector: Connector[Any], run: SyncRun) -> set[str]:
         """A reconciliation's listing by ids only: nothing is fetched in full or written."""
@@ -122,16 +204,26 @@ class SyncRunner:
         return listed
 
     def _delete_unseen(
-        self, writer: OfferWriter, source: Source, seen: set[str], run: SyncRun, allow: bool
+        self,
+        writer: OfferWriter,
+        source: Source,
+        seen: set[str],
+        run: SyncRun,
+        allow: bool,
+        indexed: set[str] | None = None,
     ) -> None:
-        indexed = writer.ids_of_source(source.id)
+        """`indexed`: the source's offer ids if read at the start of the run (the offers the
+        run created are all in `seen`, so they need not be read again)."""
+        if indexed is None:
+            indexed = writer.ids_of_source(source.id)
         if run.counts.seen == 0:
             run.flags.append("empty_feed")
             log.warning("sync.empty_feed", source_id=source.id, kept=len(indexed))
             return
         unseen = sorted(indexed - seen)
         if not unseen:
-            self.registry.update(source.id, lambda s: s.pending_deletion.clear())
+            if source.pending_deletion:
+                self.registry.update(source.id, lambda s: s.pending_deletion.clear())
             return
         share = len(unseen) / max(len(indexed), 1)
         pending = set(source.pending_deletion.get("ids", []))
@@ -150,11 +242,17 @@ class SyncRunner:
             return
         run.counts.deleted += writer.delete(unseen).deleted
         writer.refresh()
-        self.registry.update(source.id, lambda s: s.pending_deletion.clear())
+        if source.pending_deletion:
+            self.registry.update(source.id, lambda s: s.pending_deletion.clear())
 
     def _record_success(
-        self, offers: OfferWriter, source_id: str, run: SyncRun, cursor: Cursor, complete: bool
+        self, offers: OfferWriter, read: Source, run: SyncRun, cursor: Cursor, complete: bool
     ) -> None:
+        """Write the run's outcome into the source doc read at the start of the run (read again
+        only if someone changed it since); the offers are counted only if the run added or
+        removed some, or the source was never counted."""
+        source_id = read.id
+        recount = bool(run.counts.created or run.counts.deleted) or read.last_success_at is None
 
         def change(source: Source) -> None:
             source.last_run_id, source.last_run_at = run.id, run.ended_at
@@ -166,12 +264,14 @@ class SyncRunner:
             if source.state in (SourceState.PENDING, SourceState.FAILING):
                 source.state = SourceState.ACTIVE
             source.state_reason = "Feed ist leer" if "empty_feed" in run.flags else ""
-            source.offer_count = offers.count_of_source(source_id)
+            if recount:
+                source.offer_count = offers.count_of_source(source_id)
             if run.mode != "incremental" and run.status != RunStatus.NOT_MODIFIED:
                 source.last_reconciled_at = run.ended_at
                 plan_reconcile(source, run.ended_at or datetime.now(UTC), self.settings)
 
-        self.registry.update(source_id, change)
+        # Read by id (realtime) by the scheduler and the pages; lists see it within a second.
+        self.registry.update(source_id, change, known=read, refresh=None)
 
     def _record_failure(self, source_id: str, run: SyncRun, exc: HubError) -> None:
         def change(source: Source) -> None:

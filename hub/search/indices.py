@@ -1,8 +1,8 @@
 """Index management: the versioned offer index behind the alias, and the registry indices
-(sources, sync runs, tombstones, the kept raw payloads `hub-raw`, parents' correction reports
-`hub-reports`, the freshness digests sent `hub-digests`, the accounts (organisations, users,
-enrolment links), the planning snapshots and search-demand counters, and the audit log
-`hub-audit`).
+(sources, sync runs, tombstones, the kept raw payloads `hub-raw`, the feed page digests
+`hub-feed-pages`, parents' correction reports `hub-reports`, the freshness digests sent
+`hub-digests`, the accounts (organisations, users, enrolment links), the planning snapshots
+and search-demand counters, and the audit log `hub-audit`).
 
 An offer index is named `{prefix}offers-{timestamp}` and reached only through the alias
 `{prefix}offers`; creating one never touches the alias of a live index unless asked to.
@@ -23,6 +23,7 @@ SOURCES = "hub-sources"
 SYNC_RUNS = "hub-sync-runs"
 TOMBSTONES = "hub-tombstones"
 RAW = "hub-raw"
+FEED_PAGES = "hub-feed-pages"
 REPORTS = "hub-reports"
 DIGESTS = "hub-digests"
 ORGANISATIONS = "hub-organisations"
@@ -36,6 +37,7 @@ REGISTRY_MAPPINGS = {
     SYNC_RUNS: "sync_runs.json",
     TOMBSTONES: "tombstones.json",
     RAW: "raw.json",
+    FEED_PAGES: "feed_pages.json",
     REPORTS: "reports.json",
     DIGESTS: "digests.json",
     ORGANISATIONS: "organisations.json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,6 +34,7 @@ class RunCounts(BaseModel):
     rejected: int = 0
     stale: int = 0
     pending_deletion: int = 0
+    skipped_unchanged_pages: int = 0  # feed pages found byte-identical, their records not read
 
 
 class SyncRun(BaseModel):
@@ -72,12 +74,15 @@ class RunStore:
         self.engine = engine
         self.index = engine.name(SYNC_RUNS)
 
-    def save(self, run: SyncRun) -> None:
+    def save(self, run: SyncRun, refresh: str | None = "true") -> None:
+        """Write the run; `refresh` as the engine takes it: `true` makes it searchable at once
+        (forcing a refresh), `wait_for` returns once the next scheduled refresh made it so,
+        None leaves it to that refresh (a read by id sees it at once in every case)."""
         self.engine.request(
             "PUT",
             self.engine.doc_path(SYNC_RUNS, run.id),
             run.model_dump(mode="json"),
-            params={"refresh": "true"},
+            params={"refresh": refresh} if refresh else None,
         )
 
     def get(self, run_id: str) -> SyncRun:
@@ -90,6 +95,10 @@ class RunStore:
         return SyncRun.model_validate(found["_source"])
 
     def for_source(self, source_id: str, limit: int = 20) -> list[SyncRun]:
+        """The newest runs of a source. Runs are saved without forcing a refresh (thousands a
+        day), so this rarer read refreshes the history first and lists every ended run."""
+        with suppress(NotFound):  # then the search answers as it would have without it
+            self.engine.request("POST", f"/{self.index}/_refresh")
         body = {
             "size": limit,
             "query": {"term": {"source_id": source_id}},

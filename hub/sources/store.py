@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from hub.core.errors import ConfigError, ConflictError, NotFound
 from hub.search.engine import SearchEngine
-from hub.search.indices import SOURCES
+from hub.search.indices import FEED_PAGES, SOURCES
 from hub.sources.vault import box_for, seal_for_storage
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -221,10 +222,12 @@ class SourceRegistry:
             self.engine.request("POST", f"/{self.index}/_refresh")
         return refused
 
-    def save(self, source: Source) -> Source:
-        """Write back a source read earlier; `ConflictError` if someone else wrote in between."""
+    def save(self, source: Source, refresh: str | None = "true") -> Source:
+        """Write back a source read earlier; `ConflictError` if someone else wrote in between.
+        `refresh`: `true` makes it searchable at once (forcing a refresh), None with the next
+        scheduled refresh (within a second; a read by id sees it at once either way)."""
         source.updated_at = datetime.now(UTC)
-        params: dict[str, Any] = {"refresh": "true"}
+        params: dict[str, Any] = {"refresh": refresh} if refresh else {}
         if source.seq_no is not None:
             params.update(if_seq_no=source.seq_no, if_primary_term=source.primary_term)
         result = self.engine.request(
@@ -236,13 +239,24 @@ class SourceRegistry:
         source.seq_no, source.primary_term = result["_seq_no"], result["_primary_term"]
         return source
 
-    def update(self, source_id: str, change: Callable[[Source], None], attempts: int = 5) -> Source:
-        """Read, apply `change`, write with concurrency control; retry on conflicts."""
+    def update(
+        self,
+        source_id: str,
+        change: Callable[[Source], None],
+        attempts: int = 5,
+        *,
+        known: Source | None = None,
+        refresh: str | None = "true",
+    ) -> Source:
+        """Read, apply `change`, write with concurrency control; retry on conflicts. `known`:
+        the source as read earlier (with its seq_no), tried first instead of a fresh read."""
         for _ in range(attempts):
-            source = self.get(source_id)
+            fresh = known is None or known.seq_no is None
+            source = self.get(source_id) if fresh or known is None else known
+            known = None
             change(source)
             try:
-                return self.save(source)
+                return self.save(source, refresh=refresh)
             except ConflictError:
                 continue
         raise ConflictError(f"source {source_id!r} kept changing; gave up after {attempts} tries")
@@ -262,10 +276,13 @@ class SourceRegistry:
         return source.model_dump(mode="json")
 
     def delete(self, source_id: str) -> None:
+        """Remove the source and the feed pages its syncs kept (`hub-feed-pages`)."""
         self.get(source_id)
         self.engine.request(
             "DELETE", self.engine.doc_path(SOURCES, source_id), params={"refresh": "true"}
         )
+        with suppress(NotFound):  # none kept, or no such index yet
+            self.engine.request("DELETE", self.engine.doc_path(FEED_PAGES, source_id))
 
 
 def _from_hit(hit: dict[str, Any]) -> Source:
