@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from hub.core.languages import LANGUAGE_NAMES, parse_language_text
 from hub.core.vocab import fold
@@ -134,6 +135,12 @@ def _own_language(text: str) -> Iterator[str]:
 def _scripts(letters: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for ch in letters:
-        script = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+        script = _script(ch)
         counts[script] = counts.get(script, 0) + 1
     return counts
+
+
+@cache  # bounded by the letters of Unicode; a page uses a few dozen
+def _script(letter: str) -> str:
+    """The script a letter belongs to, as the first word of its Unicode name ("LATIN")."""
+    return unicodedata.name(letter, "UNKNOWN").split(" ")[0]
