@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -63,7 +64,14 @@ class Page:
     def sentences(self) -> Iterator[str]:
         """The running text cut into sentences (a crude cut is enough to scope a phrase)."""
         for line in (self.title, self.summary, *self.lines):
-            yield from (s for s in SENTENCE_END.split(line) if s)
+            yield from sentences_of(line)
+
+
+@lru_cache(maxsize=4096)
+def sentences_of(text: str) -> tuple[str, ...]:
+    """`text` cut into sentences, empty pieces left out (remembered: half a dozen extractors
+    read the same lines of a record sentence by sentence)."""
+    return tuple(s for s in SENTENCE_END.split(text) if s)
 
 
 def read_page(
