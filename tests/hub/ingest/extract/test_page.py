@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.ingest.extract.page import read_page
+from hub.ingest.extract.page import read_page, sentences_of
 
 
 def test_only_innermost_blocks_become_lines() -> None:
@@ -34,3 +34,13 @@ def test_line_breaks_split_a_block_and_labels_are_read_per_line() -> None:
 def test_text_outside_blocks_comes_first_as_one_block() -> None:
     page = read_page(description="Lose <b>Zeile</b><ul><li>Punkt</li></ul>")
     assert page.lines == ("Lose Zeile", "Punkt")
+
+
+def test_sentences_are_cut_before_a_capital_and_empty_pieces_dropped() -> None:
+    assert sentences_of("Termine. Anmeldung bei Frau Ev. Müller.") == (
+        "Termine.",
+        "Anmeldung bei Frau Ev. Müller.",
+    )
+    assert sentences_of("") == ()
+    page = read_page("Babytreff", "Offen. Kostenlos.", "<p>Am 29. September.</p>")
+    assert list(page.sentences()) == ["Babytreff", "Offen.", "Kostenlos.", "Am 29. September."]
