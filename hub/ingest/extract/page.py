@@ -54,10 +54,11 @@ class Page:
     def labelled(self, *names: str) -> list[str]:
         """The values under any of the folded label `names` (prefix match: "kosten" finds
         "kosten" and "kosten pro termin")."""
+        heads = tuple(f"{name} " for name in names)
         return [
             value
             for label, values in self.labels.items()
-            if any(label == name or label.startswith(name + " ") for name in names)
+            if label in names or label.startswith(heads)
             for value in values
         ]
 
