@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import nh3
 
@@ -11,10 +12,22 @@ BLOCK_TAGS = re.compile(r"(?i)<\s*(br|/p|/li|/h[1-6]|/div|/tr)\s*/?>")
 LIST_ITEM = re.compile(r"(?i)<\s*li[^>]*>")
 
 
+CACHED_CHARS = 1000  # titles and summaries: read by the extractors, then cleaned for the offer
+
+
 def html_to_text(value: str | None) -> str:
     """Plain text of an HTML fragment; nothing executable survives (nh3 keeps no tags)."""
     if not value:
         return ""
+    return _text_cached(value) if len(value) <= CACHED_CHARS else _text(value)
+
+
+@lru_cache(maxsize=4096)
+def _text_cached(value: str) -> str:
+    return _text(value)
+
+
+def _text(value: str) -> str:
     marked = BLOCK_TAGS.sub("\n", value)
     marked = LIST_ITEM.sub("\n• ", marked)
     text = _strip_until_stable(marked).replace("\xa0", " ")

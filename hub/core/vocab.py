@@ -59,10 +59,23 @@ class Vocabulary:
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+FOLD_CACHED_CHARS = 1000  # a sentence or a label: the texts every extractor folds again
 
 
 def fold(text: str) -> str:
-    """Lower-case, umlauts as ue/oe/ae, ß as ss, accents and punctuation dropped (ü = ue)."""
+    """Lower-case, umlauts as ue/oe/ae, ß as ss, accents and punctuation dropped (ü = ue).
+
+    Short texts are remembered: the extractors fold the same sentences of a record over and
+    over, and sources repeat their boilerplate from record to record."""
+    return _fold_cached(text) if len(text) <= FOLD_CACHED_CHARS else _fold(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_cached(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = text.replace("ß", "ss").replace("&", " und ")
     if not text.isascii():  # ASCII has no accents to drop (and NFKD leaves it as it is)

@@ -66,8 +66,11 @@ class SearchEngine:
         if self.flavour == "opensearch":
             from opensearchpy import OpenSearch
 
+            from hub.search.serializer import FastJSONSerializer
+
             self._client: Any = OpenSearch(
                 hosts=[settings.search_url],
+                serializer=FastJSONSerializer(),
                 http_auth=auth,
                 timeout=timeout,
                 max_retries=retries,

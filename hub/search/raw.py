@@ -10,7 +10,7 @@ normalisation. The store lives in the engine, so it survives a Redis loss like t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from hub.search.engine import SearchEngine
@@ -36,7 +36,9 @@ class RawEntry:
     stored_at: str | None = None
 
     def document(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored document; the payload is shared, not copied (`asdict` deep-copied every
+        payload of a sync only to serialise it once)."""
+        return {name: getattr(self, name) for name in RawEntry.__dataclass_fields__}
 
 
 def entry_of(document: Mapping[str, Any]) -> RawEntry:

@@ -14,13 +14,15 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from hub.core.errors import EngineUnavailable
+from hub.core.errors import EngineUnavailable, NotFound
 from hub.core.schema import Offer
 from hub.search.documents import search_document
 from hub.search.duplicate_groups import settle
 from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, RAW, TOMBSTONES, alias_targets, ensure_registry_index
 from hub.search.raw import RawEntry, RawStore
+
+EXISTING_FIELDS = ("content_hash", "updated_at", "duplicate_keys")  # what a write decides on
 
 
 @dataclass
@@ -73,7 +75,7 @@ class OfferWriter:
             "POST",
             f"/{self.index}/_mget",
             {"ids": list(ids)},
-            params={"_source_includes": "content_hash,updated_at,duplicate_keys"},
+            params={"_source_includes": ",".join(EXISTING_FIELDS)},
         )
         return {d["_id"]: d["_source"] for d in found["docs"] if d.get("found")}
 
@@ -90,8 +92,7 @@ class OfferWriter:
         for offer in batch:  # the newest version of a record wins inside one batch
             if offer.id not in unique or offer.updated_at >= unique[offer.id].updated_at:
                 unique[offer.id] = offer
-        existing = self.existing(list(unique))
-        deleted = self.tombstones(list(unique))
+        existing, deleted = self._indexed_and_deleted(list(unique))
         actions: list[dict[str, Any]] = []
         for offer in unique.values():
             known = existing.get(offer.id)
@@ -124,6 +125,23 @@ class OfferWriter:
             else:
                 result.failed.append((doc_id, str(info.get("error"))))
         return result
+
+    def _indexed_and_deleted(
+        self, ids: Sequence[str]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+        """`existing` and `tombstones` of `ids` in one `_mget` over both indices (one round
+        trip per batch instead of two)."""
+        tombstones = self.engine.name(TOMBSTONES)
+        docs: list[dict[str, Any]] = []
+        for doc_id in ids:
+            docs.append({"_index": self.index, "_id": doc_id, "_source": list(EXISTING_FIELDS)})
+            docs.append({"_index": tombstones, "_id": doc_id})
+        found = self.engine.request("POST", "/_mget", {"docs": docs})["docs"] if ids else []
+        if failed := next((d for d in found if "error" in d), None):  # as a one-index _mget
+            raise NotFound(f"engine: not found: {failed.get('_index')}: {failed['error']}")
+        existing = {d["_id"]: d["_source"] for d in found[::2] if d.get("found")}
+        deleted = {d["_id"]: int(d["_source"]["version"]) for d in found[1::2] if d.get("found")}
+        return existing, deleted
 
     def _index_action(self, offer: Offer) -> dict[str, Any]:
         return {

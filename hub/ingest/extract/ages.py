@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from hub.ingest.extract.age_phrases import AgeRange, parse_age_text
 from hub.ingest.extract.facts import AgeFacts
@@ -138,7 +139,14 @@ def _first_range(texts: list[str], *, words: bool) -> AgeRange | None:
 
 
 def _parse(text: str, *, words: bool, pregnancy_only: bool = False) -> AgeRange | None:
-    parsed = parse_age_text(_NOT_CHILD.sub(" ", text), words=words, strict=True)
+    parsed = _parsed(text, words)
     if pregnancy_only:
         return parsed if parsed is not None and parsed.pregnancy else None
     return parsed
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, words: bool) -> AgeRange | None:
+    """The range a place states (remembered: the pregnancy pass and the range pass read the
+    same sentences, and sources repeat theirs from record to record)."""
+    return parse_age_text(_NOT_CHILD.sub(" ", text), words=words, strict=True)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from functools import cache
 
 from hub.core.languages import LANGUAGE_NAMES, parse_language_text
 from hub.core.vocab import fold
-from hub.ingest.extract.page import SENTENCE_END, Page
+from hub.ingest.extract.page import Page, sentences_of
 
 LANGUAGE_LABELS = ("sprache", "sprachen", "angebotssprache", "in welcher sprache", "language")
 MAX_RUN = 12  # tokens read after a trigger: a list of languages is short, the scan stays linear
@@ -41,7 +43,7 @@ def extract_languages(page: Page) -> list[str]:
     found: list[str] = []
     only = False
     for text in (page.title, page.summary, *page.lines, *page.categories):
-        for sentence in SENTENCE_END.split(text):
+        for sentence in sentences_of(text):
             named = _named(fold(sentence))
             only = only or bool(named and _ONLY.search(fold(sentence)))
             found.extend(named)
@@ -113,15 +115,17 @@ def _own_language(text: str) -> Iterator[str]:
     code = _code(fold(head)) if head and len(head.split()) == 1 else None
     if code:
         yield code
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 20:
+    chars = Counter(text)  # the letters, counted by kind: a page uses a few dozen
+    letters = {ch: n for ch, n in chars.items() if ch.isalpha()}
+    total = sum(letters.values())
+    if total < 20:
         return
     scripts = _scripts(letters)
     script, count = max(scripts.items(), key=lambda kv: kv[1])
-    if count * 2 < len(letters):
+    if count * 2 < total:
         return
     if script == "LATIN":
-        if sum(ch in _TURKISH_LETTERS for ch in letters) >= 2:
+        if sum(letters.get(ch, 0) for ch in _TURKISH_LETTERS) >= 2:
             yield "tr"
     elif script == "ARABIC":
         yield "fa" if any(ch in _PERSIAN_LETTERS for ch in letters) else "ar"
@@ -131,9 +135,16 @@ def _own_language(text: str) -> Iterator[str]:
         yield _SCRIPT_LANGUAGE[script]
 
 
-def _scripts(letters: Iterable[str]) -> dict[str, int]:
+def _scripts(letters: Mapping[str, int]) -> dict[str, int]:
+    """Letters per script, the scripts in the order of their first letter in the text."""
     counts: dict[str, int] = {}
-    for ch in letters:
-        script = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
-        counts[script] = counts.get(script, 0) + 1
+    for ch, n in letters.items():
+        script = _script(ch)
+        counts[script] = counts.get(script, 0) + n
     return counts
+
+
+@cache  # bounded by the letters of Unicode; a page uses a few dozen
+def _script(letter: str) -> str:
+    """The script a letter belongs to, as the first word of its Unicode name ("LATIN")."""
+    return unicodedata.name(letter, "UNKNOWN").split(" ")[0]

@@ -9,8 +9,9 @@ string here is plain text (nh3 and BeautifulSoup keep nothing executable), cappe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -53,17 +54,25 @@ class Page:
     def labelled(self, *names: str) -> list[str]:
         """The values under any of the folded label `names` (prefix match: "kosten" finds
         "kosten" and "kosten pro termin")."""
+        heads = tuple(f"{name} " for name in names)
         return [
             value
             for label, values in self.labels.items()
-            if any(label == name or label.startswith(name + " ") for name in names)
+            if label in names or label.startswith(heads)
             for value in values
         ]
 
     def sentences(self) -> Iterator[str]:
         """The running text cut into sentences (a crude cut is enough to scope a phrase)."""
         for line in (self.title, self.summary, *self.lines):
-            yield from (s for s in SENTENCE_END.split(line) if s)
+            yield from sentences_of(line)
+
+
+@lru_cache(maxsize=4096)
+def sentences_of(text: str) -> tuple[str, ...]:
+    """`text` cut into sentences, empty pieces left out (remembered: half a dozen extractors
+    read the same lines of a record sentence by sentence)."""
+    return tuple(s for s in SENTENCE_END.split(text) if s)
 
 
 def read_page(
@@ -111,7 +120,7 @@ def _blocks(html: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
         if block.name == "address":
             addresses.append(", ".join(_text_lines(block)))
         if block.name == "tr":
-            cells = [_clean(c.get_text(" ")) for c in block.find_all(["th", "td"])]
+            cells = [_clean(c.get_text(" ")) for c in _tags(block, ("th", "td"))]
             if len(cells) >= 2 and cells[0]:
                 _add(labels, cells[0], " ".join(cells[1:]))
             lines.append(": ".join(c for c in cells if c))
@@ -130,13 +139,14 @@ def _blocks(html: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
 
 
 def _leaf_blocks(soup: BeautifulSoup) -> list[Tag]:
-    """Block elements that hold no other block (text outside any block becomes one block)."""
-    found = [
-        tag
-        for tag in soup.find_all(BLOCKS)
-        if not tag.find(BLOCKS) or tag.name in ("tr", "address")
-    ]
-    inside_rows = {id(t) for row in found if row.name in ("tr", "address") for t in row.find_all()}
+    """Block elements that hold no other block (text outside any block becomes one block).
+
+    One walk over the tree: bs4's `find_all`/`find` per block cost a filter object each, which
+    made this the dearest step of a record's extraction."""
+    blocks = [tag for tag in _tags(soup) if tag.name in BLOCKS]
+    holders = {id(parent) for tag in blocks for parent in tag.parents}
+    found = [t for t in blocks if id(t) not in holders or t.name in ("tr", "address")]
+    inside_rows = {id(t) for row in found if row.name in ("tr", "address") for t in _tags(row)}
     found = [t for t in found if id(t) not in inside_rows]
     loose = "".join(
         str(node)
@@ -151,9 +161,19 @@ def _leaf_blocks(soup: BeautifulSoup) -> list[Tag]:
     return found
 
 
+def _tags(root: Tag, names: Collection[str] | None = None) -> list[Tag]:
+    """The tags below `root` in document order (named `names`, if given): `find_all` without
+    its filter machinery."""
+    return [
+        node
+        for node in root.descendants
+        if isinstance(node, Tag) and (names is None or node.name in names)
+    ]
+
+
 def _text_lines(block: Tag) -> list[str]:
     """The block's text, split at <br>; entities decoded, whitespace tidied."""
-    for br in block.find_all("br"):
+    for br in _tags(block, ("br",)):
         br.replace_with("\n")
     return [line for line in (_clean(part) for part in block.get_text(" ").split("\n")) if line]
 

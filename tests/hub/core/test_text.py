@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from hub.core.text import html_to_text
+from hub.core.text import CACHED_CHARS, html_to_text
 
 TAG_START = re.compile(r"<[A-Za-z!/?]")  # what an HTML tokenizer reads as a tag
 HOSTILE = {
@@ -95,3 +95,11 @@ def test_double_encoded_markup_stays_dead(html: str) -> None:
 )
 def test_text_content_survives_while_markup_goes(html: str | None, text: str) -> None:
     assert html_to_text(html) == text
+
+
+def test_long_fragments_read_like_short_ones() -> None:
+    fragment = "<p>Kosten:&nbsp;5&nbsp;€</p><script>x()</script>"
+    long_html = fragment * (CACHED_CHARS // len(fragment) + 1)
+    assert len(long_html) > CACHED_CHARS
+    assert html_to_text(fragment) == html_to_text(fragment) == "Kosten: 5 €"
+    assert html_to_text(long_html) == "\n".join(["Kosten: 5 €"] * (len(long_html) // len(fragment)))

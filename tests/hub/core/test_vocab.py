@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.core.vocab import fold, vocabulary
+from hub.core.vocab import FOLD_CACHED_CHARS, fold, vocabulary
 from hub.ingest.normalise.record import categories_to_topics
 from tests.support.paths import DEMO_CORPUS
 
@@ -52,6 +52,14 @@ def test_folding_treats_umlauts_and_their_spellings_alike() -> None:
     assert fold("Übergang & Schule") == fold("Uebergang und Schule") == "uebergang und schule"
     assert fold("Straße") == "strasse"
     assert fold("Elterncafé") == "elterncafe"
+
+
+def test_long_texts_fold_like_short_ones() -> None:
+    sentence = "Café für Väter – 5 € "
+    long_text = sentence * (FOLD_CACHED_CHARS // len(sentence) + 1)
+    assert len(long_text) > FOLD_CACHED_CHARS
+    assert fold(long_text) == " ".join([fold(sentence)] * (len(long_text) // len(sentence)))
+    assert fold(sentence) == fold(sentence) == "cafe fuer vaeter 5"
 
 
 @pytest.mark.parametrize(
