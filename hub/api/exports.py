@@ -26,7 +26,7 @@ from hub.exports.geojson import stream_feature_collection
 from hub.exports.hsds import stream_service_list
 from hub.search.engine import SearchEngine
 from hub.search.prepared import PreparedSearch
-from hub.search.runner import count_offers, iter_offers
+from hub.search.runner import counted, iter_offers
 
 router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
 CHUNK_CHARS = 64 * 1024
@@ -53,7 +53,7 @@ def _export(
     media_type: str,
     render: Callable[[Iterable[dict[str, Any]], int], Iterator[str]],
 ) -> StreamingResponse:
-    total = count_offers(engine, search)
+    total, search = counted(engine, search)  # the spelling settled once, with the count
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(extension)}"',
         "X-Total-Count": str(total),

@@ -204,6 +204,14 @@ def _reason(info: Any) -> str:
 _ENGINES: dict[tuple[int, str], SearchEngine] = {}
 
 
+def cached_engine(
+    settings: Settings, purpose: Literal["serve", "index"] = "index"
+) -> SearchEngine | None:
+    """The process-wide engine of `get_engine` if it exists already (no network, no waiting)."""
+    engine = _ENGINES.get((id(settings), purpose))
+    return engine if engine is not None and engine.settings is settings else None
+
+
 def get_engine(settings: Settings, purpose: Literal["serve", "index"] = "index") -> SearchEngine:
     """A process-wide engine per (settings object, purpose); serving and indexing clients differ."""
     key = (id(settings), purpose)

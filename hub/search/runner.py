@@ -6,12 +6,18 @@ The only module that talks to the engine for a search. A search is prepared once
 view of it (list, map, exports, `hub eval relevance`) sends a body built from that one
 `PreparedSearch` by pure functions, so the map and a CSV always hold the offers of the list, and
 what the measurement scores is what the API serves.
+
+The API defers the spelling check (`defer_spelling`): the view's first engine call carries it
+as a `suggest` section, and only when a correction applies is that call sent again with the
+corrected text. Most searches need no correction, so they cost one round trip, not two, and
+every search still runs with exactly the correction `prepare_search` would have found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from typing import Any, Literal
 
 from hub.core.errors import NotFound, UnknownPlace
@@ -34,6 +40,7 @@ from hub.search.geo import BBox, Cluster, parse_clusters
 from hub.search.indices import OFFERS
 from hub.search.intent import PlaceLookup, QueryIntent, gazetteer_lookup
 from hub.search.prepared import (
+    EXPORT_PAGE,
     PreparedSearch,
     clusters_body,
     count_body,
@@ -52,6 +59,9 @@ from hub.search.suggest import (
 )
 
 PlaceMatch = Literal["in_place", "nearby", "online"]
+BodyOf = Callable[[PreparedSearch], dict[str, Any]]
+PLACES_KEPT = 1024
+"""Typed places of residence whose resolution each process keeps (the gazetteer is static)."""
 
 
 @dataclass(frozen=True)
@@ -109,13 +119,18 @@ def resolve_residence(request: SearchRequest) -> Place | None:
     """The place of residence of the request, resolved in the gazetteer (None if not given)."""
     if not request.place:
         return None
-    found = resolve_place(request.place)
+    found = _resolved_place(request.place)
     if found is None:
         raise UnknownPlace(
             f"unknown place {request.place!r}",
             message_de=f"Den Ort „{request.place}“ kennen wir in NRW nicht.",
         )
     return found
+
+
+@lru_cache(maxsize=PLACES_KEPT)
+def _resolved_place(text: str) -> Place | None:
+    return resolve_place(text)
 
 
 def prepare_search(
@@ -125,12 +140,35 @@ def prepare_search(
     index: str | None = None,
     lookup: PlaceLookup | None = gazetteer_lookup,
     spelling: bool = True,
+    defer_spelling: bool = False,
 ) -> PreparedSearch:
     """The search every view shows: residence resolved, obvious misspellings corrected (one
-    suggester call), the text understood and the query built."""
+    suggester call, or with `defer_spelling` none here: the view's first call asks it), the
+    text understood and the query built."""
     place = resolve_residence(request)
-    corrected = did_you_mean(engine, request.q, index) if spelling and request.q else None
+    check = spelling and bool(request.q) and worth_checking(request.q)
+    if defer_spelling:
+        return prepare(request, place=place, lookup=lookup, spelling_pending=check)
+    corrected = did_you_mean(engine, request.q, index) if check else None
     return prepare(request, place=place, corrected=corrected, lookup=lookup)
+
+
+def _answer(
+    engine: SearchEngine, index: str | None, search: PreparedSearch, body_of: BodyOf
+) -> tuple[Any, PreparedSearch]:
+    """One engine call for a view of the search, and the search it ran with. A pending
+    spelling check rides along as a `suggest` section; when it yields a correction the
+    call is sent again for the corrected search (which the caller then keeps)."""
+    if not search.spelling_pending:
+        return _search(engine, index, body_of(search)), search
+    text = search.request.q
+    body = {**body_of(search), "suggest": did_you_mean_body(text)["suggest"]}
+    answer = _search(engine, index, body)
+    corrected = corrected_query(text, parse_did_you_mean(answer, text))
+    if corrected is None:
+        return answer, replace(search, spelling_pending=False)
+    fixed = prepare(search.request, place=search.place, corrected=corrected, lookup=search.lookup)
+    return _search(engine, index, body_of(fixed)), fixed
 
 
 def run_search(
@@ -157,8 +195,8 @@ def search_page(
 ) -> SearchPage:
     """One page of the result list of a prepared search, with facet counts and distances; a
     first page with (almost) nothing also gets the nearest alternatives (`find_fallbacks`)."""
+    answer, search = _answer(engine, index, search, lambda s: list_body(s, facets=facets))
     request = search.request
-    answer = _search(engine, index, list_body(search, facets=facets))
     hits = [_hit(raw, request, search.place) for raw in answer["hits"]["hits"]]
     full_page = len(hits) == request.size
     total = int(answer["hits"]["total"]["value"])
@@ -230,12 +268,22 @@ def map_clusters(
     engine: SearchEngine, search: PreparedSearch, box: BBox, zoom: int, *, index: str | None = None
 ) -> list[Cluster]:
     """The search's located offers within the map area, one cluster per grid cell."""
-    return parse_clusters(_search(engine, index, clusters_body(search, box, zoom)))
+    answer, _ = _answer(engine, index, search, lambda s: clusters_body(s, box, zoom))
+    return parse_clusters(answer)
 
 
 def count_offers(engine: SearchEngine, search: PreparedSearch, *, index: str | None = None) -> int:
     """How many offers the search finds (the list's `total`)."""
-    return int(_search(engine, index, count_body(search))["hits"]["total"]["value"])
+    return counted(engine, search, index=index)[0]
+
+
+def counted(
+    engine: SearchEngine, search: PreparedSearch, *, index: str | None = None
+) -> tuple[int, PreparedSearch]:
+    """How many offers the search finds, and the search with its spelling settled, for
+    reading those offers next (`iter_offers`) without asking the check again."""
+    answer, search = _answer(engine, index, search, count_body)
+    return int(answer["hits"]["total"]["value"]), search
 
 
 def iter_offers(
@@ -245,12 +293,12 @@ def iter_offers(
     seen = 0
     after: list[Any] | None = None
     while seen < limit:
-        body = export_body(search, after)
-        hits = _search(engine, index, body)["hits"]["hits"]
+        answer, search = _answer(engine, index, search, partial(export_body, after=after))
+        hits = answer["hits"]["hits"]
         for hit in hits[: limit - seen]:
             yield hit["_source"]
         seen += len(hits)
-        if len(hits) < body["size"]:
+        if len(hits) < EXPORT_PAGE:
             return
         after = hits[-1]["sort"]
 

@@ -22,7 +22,7 @@ from hub.search.geo import BBox
 from hub.search.request import SearchRequest
 from hub.search.runner import (
     complete,
-    count_offers,
+    counted,
     iter_offers,
     map_clusters,
     prepare_search,
@@ -129,11 +129,12 @@ def engine_calls(engine: SearchEngine, path: str, fields: dict[str, Any]) -> lis
             complete(engine, fields["q"])
             return calls
         search_fields = {k: v for k, v in fields.items() if k not in ("bbox", "zoom")}
-        search = prepare_search(engine, SearchRequest.model_validate(search_fields))
+        request = SearchRequest.model_validate(search_fields)
+        search = prepare_search(engine, request, defer_spelling=True)  # as `hub.api.params`
         if path.endswith("/clusters"):
             map_clusters(engine, search, BBox.parse(fields["bbox"]), int(fields["zoom"]))
         elif path.endswith("/export.csv"):
-            count_offers(engine, search)
+            _, search = counted(engine, search)
             for _ in iter_offers(engine, search, EXPORT_LIMIT):
                 pass
         else:
