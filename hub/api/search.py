@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import ServeEngine
 from hub.api.params import Prepared, encode_cursor
 from hub.api.planning import note_search
-from hub.search.engine import SearchEngine
-from hub.search.prepared import PreparedSearch
-from hub.search.runner import Fallback, Hit, complete, get_offer, search_page
+from hub.search.runner import Fallback, Hit, SearchPage, complete, get_offer, search_page
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -110,14 +108,17 @@ class Suggestions(BaseModel):
 
 
 @router.get("/offers", summary="Search offers statewide")
-async def search(request: Request, engine: ServeEngine, prepared: Prepared) -> OffersPage:
-    return await run_in_threadpool(offers_page, request, engine, prepared)
+async def search(
+    request: Request, engine: ServeEngine, prepared: Prepared, later: BackgroundTasks
+) -> OffersPage:
+    page = await run_in_threadpool(search_page, engine, prepared)
+    # per-day demand counters, nothing personal; counted after the answer is sent
+    later.add_task(note_search, request, page.prepared or prepared, page.total)
+    return offers_page(page)
 
 
-def offers_page(request: Request, engine: SearchEngine, prepared: PreparedSearch) -> OffersPage:
-    """The result page of a prepared search (engine calls and the demand counters)."""
-    page = search_page(engine, prepared)
-    note_search(request, prepared, page.total)  # per-day demand counters, nothing personal
+def offers_page(page: SearchPage) -> OffersPage:
+    """The answer model of a result page."""
     hits = [hit_json(h) for h in page.hits]
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     place = page.place

@@ -113,6 +113,8 @@ class SearchPage:
     fallbacks: list[Fallback] = field(default_factory=list)
     partial: bool = False
     """The engine stopped at its time limit (or lost a shard): what it found so far."""
+    prepared: PreparedSearch | None = None
+    """The search the page ran, its spelling settled (the correction it ran with)."""
 
 
 def resolve_residence(request: SearchRequest) -> Place | None:
@@ -213,6 +215,7 @@ def search_page(
         place=search.place,
         intent=search.intent,
         partial=is_partial(answer),
+        prepared=search,
     )
 
 

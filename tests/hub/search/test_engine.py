@@ -139,3 +139,27 @@ def test_rank_eval_api_is_available(engine: SearchEngine, scratch: str) -> None:
     }
     result = engine.request("POST", f"/{scratch}/_rank_eval", body)
     assert result["metric_score"] == pytest.approx(1.0)
+
+
+def test_documents_round_trip_with_dates_umlauts_and_numeric_keys(
+    engine: SearchEngine, scratch: str
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    doc = {
+        "title": "Eltern-Kind-Gruppe „Zwergenstübchen“",
+        "day": dt.date(2026, 3, 1),
+        "at": dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC),
+        "fee": Decimal("2.50"),
+        "by_month": {6: "sechs"},
+    }
+    engine.request("PUT", f"/{scratch}/_doc/a", doc, params={"refresh": "true"})
+    found = engine.request("GET", f"/{scratch}/_doc/a")["_source"]
+    assert found == {
+        "title": doc["title"],
+        "day": "2026-03-01",
+        "at": "2026-03-01T09:30:00+00:00",
+        "fee": 2.5,
+        "by_month": {"6": "sechs"},
+    }

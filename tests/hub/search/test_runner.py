@@ -139,6 +139,10 @@ def test_deferred_spelling_finds_what_the_separate_check_finds(
     deferred = search_page(engine, pending, index=index)
     assert pending.corrected is None
     assert deferred.did_you_mean == asked.did_you_mean
+    assert deferred.prepared is not None  # what the demand counters count: the settled search
+    assert (
+        deferred.prepared.corrected == asked.did_you_mean and not deferred.prepared.spelling_pending
+    )
     assert [h.offer["id"] for h in deferred.hits] == [h.offer["id"] for h in asked.hits]
     assert deferred.total == asked.total
 
