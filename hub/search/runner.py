@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, Literal
 
 from hub.core.errors import NotFound, UnknownPlace
@@ -224,47 +224,62 @@ def find_fallbacks(
 ) -> list[Fallback]:
     """The nearest things that exist for a search with `total` hits: each constraint dropped
     in turn (when that finds more), the next larger radius that finds more, and the general
-    counselling of the youth welfare office for the place."""
-    out: list[Fallback] = []
-    for dropped, relaxed in relaxations(search.request):
+    counselling of the youth welfare office for the place (else the office itself).
+
+    Every candidate is asked in one `_msearch` round trip (a page of "very little" would
+    otherwise cost up to six calls one after the other); which of them are shown is decided
+    afterwards exactly as if they had been asked in turn."""
+    request = search.request
+    variants: list[tuple[Fallback, PreparedSearch]] = []
+    for dropped, relaxed in relaxations(request):
         corrected = None if dropped == "q" else search.corrected
         variant = prepare(relaxed, place=search.place, corrected=corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("relaxed", page.total, page.hits, dropped=dropped))
-    for wider in wider_radii(search.request):
+        variants.append((Fallback("relaxed", 0, [], dropped=dropped), variant))
+    for wider in wider_radii(request):
         variant = prepare(wider, place=search.place, corrected=search.corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("nearby", page.total, page.hits, radius_km=wider.radius_km))
-            break
-    district = whole_district(search.request)
+        variants.append((Fallback("nearby", 0, [], radius_km=wider.radius_km), variant))
+    district = whole_district(request)
     if district is not None:
         variant = prepare(district, place=search.place, corrected=search.corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("nearby", page.total, page.hits, district=district.district))
-    office = _youth_office(engine, search, index)
-    return out + ([office] if office else [])
+        variants.append((Fallback("nearby", 0, [], district=district.district), variant))
+    place = counselling_place(request, search.place, search.intent.place)
+    bodies = [list_body(variant, facets=False) for _, variant in variants]
+    if place is not None:
+        bodies += [counselling_body(place), youth_office_body(place)]
+    answers = _msearch(engine, index, bodies)
+    out: list[Fallback] = []
+    radius_found = False
+    for (kind, variant), answer in zip(variants, answers, strict=False):
+        found, hits = _page_of(answer, variant)
+        if found <= total or (kind.radius_km is not None and radius_found):
+            continue
+        radius_found = radius_found or kind.radius_km is not None
+        out.append(replace(kind, total=found, hits=hits))
+    if place is not None:
+        office = _youth_office(search, place, answers[-2], answers[-1])
+        out += [office] if office else []
+    return out
 
 
 def _youth_office(
-    engine: SearchEngine, search: PreparedSearch, index: str | None
+    search: PreparedSearch, place: Place, counselling: Any, offices: Any
 ) -> Fallback | None:
     """General counselling for the place of the search, else its youth welfare office."""
-    place = counselling_place(search.request, search.place, search.intent.place)
-    if place is None:
-        return None
-    answer = _search(engine, index, counselling_body(place))
-    raws = answer["hits"]["hits"]
+    raws = counselling["hits"]["hits"]
     if raws:
         hits = [_hit(raw, search.request, place) for raw in raws]
-        total = int(answer["hits"]["total"]["value"])
+        total = int(counselling["hits"]["total"]["value"])
         return Fallback("youth_office", total, hits, place=place.label)
-    office = youth_office(_search(engine, index, youth_office_body(place))["hits"]["hits"])
+    office = youth_office(offices["hits"]["hits"])
     if office is None:
         return None
     return Fallback("youth_office", 0, [], place=place.label, office=office)
+
+
+def _page_of(answer: Any, search: PreparedSearch) -> tuple[int, list[Hit]]:
+    """The total and the hits of a list answer."""
+    hits = [_hit(raw, search.request, search.place) for raw in answer["hits"]["hits"]]
+    return int(answer["hits"]["total"]["value"]), hits
 
 
 def map_clusters(
@@ -293,17 +308,39 @@ def iter_offers(
     engine: SearchEngine, search: PreparedSearch, limit: int = 10_000, *, index: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Every offer of the search up to `limit`, best first, paged with search_after."""
+    if limit > 0:
+        answer, search = _answer(engine, index, search, export_body)
+        yield from _offers_from(engine, search, answer, limit, index)
+
+
+def counted_offers(
+    engine: SearchEngine, search: PreparedSearch, limit: int = 10_000, *, index: str | None = None
+) -> tuple[int, Iterator[dict[str, Any]]]:
+    """How many offers the search finds (exactly, as `count_offers`) and every one of them up
+    to `limit` (as `iter_offers`), from one first call: the first page counts the total
+    too. That call is made here, so an unreachable engine fails before anything is sent."""
+    answer, search = _answer(engine, index, search, _counted_export_body)
+    total = int(answer["hits"]["total"]["value"])
+    return total, _offers_from(engine, search, answer, limit, index)
+
+
+def _counted_export_body(search: PreparedSearch) -> dict[str, Any]:
+    return {**export_body(search), "track_total_hits": True}
+
+
+def _offers_from(
+    engine: SearchEngine, search: PreparedSearch, answer: Any, limit: int, index: str | None
+) -> Iterator[dict[str, Any]]:
+    """The offers of a first export page and of the pages after it, up to `limit`."""
     seen = 0
-    after: list[Any] | None = None
     while seen < limit:
-        answer, search = _answer(engine, index, search, partial(export_body, after=after))
         hits = answer["hits"]["hits"]
         for hit in hits[: limit - seen]:
             yield hit["_source"]
         seen += len(hits)
-        if len(hits) < EXPORT_PAGE:
+        if len(hits) < EXPORT_PAGE or seen >= limit:
             return
-        after = hits[-1]["sort"]
+        answer = _search(engine, index, export_body(search, hits[-1]["sort"]))
 
 
 def did_you_mean(engine: SearchEngine, text: str, index: str | None = None) -> str | None:
@@ -333,6 +370,13 @@ def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
             f"offer {offer_id!r} not found", message_de="Dieses Angebot gibt es nicht (mehr)."
         ) from None
     return dict(found["_source"])
+
+
+@SEARCH_SECONDS.time()
+def _msearch(engine: SearchEngine, index: str | None, bodies: list[dict[str, Any]]) -> list[Any]:
+    """Several `_search` bodies on `index` in one round trip, each with the time limit."""
+    timed = [{**body, "timeout": engine.settings.search_timeout} for body in bodies]
+    return engine.msearch(index or engine.name(OFFERS), timed)
 
 
 @SEARCH_SECONDS.time()

@@ -29,6 +29,7 @@ from hub.dev.scale.stack import bench_settings, own_indices
 
 Note = Callable[[str], None]
 LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=100)
+NDJSON = {"content-type": "application/x-ndjson"}
 
 
 def engine_client(settings: Settings) -> httpx.AsyncClient:
@@ -50,7 +51,11 @@ async def _run(
             answer = await client.get(item.path, params=item.params)
             return "ok" if answer.status_code == 200 else str(answer.status_code)
         for call in item.calls:  # one after the other, as the hub sends them
-            reply = await client.request(call.method, call.path, json=call.body)
+            if isinstance(call.body, str):  # `_msearch`: the hub's NDJSON as it was sent
+                reply = await client.request(call.method, call.path, content=call.body,
+                                             headers=NDJSON)  # fmt: skip
+            else:
+                reply = await client.request(call.method, call.path, json=call.body)
             if reply.status_code >= 400:
                 return str(reply.status_code)
         return "ok"

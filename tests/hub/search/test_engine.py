@@ -163,3 +163,17 @@ def test_documents_round_trip_with_dates_umlauts_and_numeric_keys(
         "fee": 2.5,
         "by_month": {"6": "sechs"},
     }
+
+
+def test_msearch_answers_in_order_and_raises_for_a_failed_search(
+    engine: SearchEngine, scratch: str
+) -> None:
+    for doc_id, word in (("a", "hebamme"), ("b", "krabbelgruppe")):
+        engine.request("PUT", f"/{scratch}/_doc/{doc_id}", {"word": word})
+    engine.request("POST", f"/{scratch}/_refresh")
+    bodies = [{"query": {"match": {"word": w}}} for w in ("krabbelgruppe", "hebamme", "nichts")]
+    answers = engine.msearch(scratch, bodies)
+    assert [[h["_id"] for h in a["hits"]["hits"]] for a in answers] == [["b"], ["a"], []]
+    assert engine.msearch(scratch, []) == []
+    with pytest.raises(EngineRequestError):
+        engine.msearch(scratch, [bodies[0], {"query": {"no_such_query": {}}}])

@@ -14,6 +14,7 @@ from hub.search.runner import (
     SearchPage,
     count_offers,
     counted,
+    counted_offers,
     iter_offers,
     prepare_search,
     run_search,
@@ -173,3 +174,16 @@ def test_deferred_spelling_costs_one_call_without_a_correction(
     assert settled.corrected == "hebamme" and not settled.spelling_pending
     assert len(sent) == calls_well + 3  # count with the check, count again corrected, one page
     assert "suggest" not in sent[-1] and len(exported) == total > 0
+
+
+def test_counted_offers_count_and_read_what_count_and_export_do(
+    search: tuple[SearchEngine, str],
+) -> None:
+    engine, index = search
+    for fields in ({"q": "hebame"}, {}, {"municipality": [ESSEN[0]]}):
+        prepared = prepare_search(engine, SearchRequest.model_validate(fields), index=index)
+        total, offers = counted_offers(engine, prepared, 3, index=index)
+        assert total == count_offers(engine, prepared, index=index)
+        assert [o["id"] for o in offers] == [
+            o["id"] for o in iter_offers(engine, prepared, 3, index=index)
+        ]
