@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import redis
 import structlog
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +29,7 @@ from hub.api import (
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
+from hub.search.preload import preload
 from hub.web import install as install_web
 from hub.web.accounts import install as install_account_pages
 
@@ -37,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Familienhub NRW",
         version="1",
         description="Statewide search of family-support offers (Frühe Hilfen) in NRW.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.redis = redis.Redis.from_url(
@@ -57,6 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestId)
     errors.install(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A worker loads the search's data files before it takes requests (`hub.search.preload`)."""
+    await run_in_threadpool(preload)
+    yield
 
 
 class RequestId:
