@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import redis
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api import (
     accounts,
@@ -25,6 +29,7 @@ from hub.api import (
 from hub.api import map as map_api
 from hub.core.logging import configure_logging
 from hub.core.settings import Settings, get_settings
+from hub.search.preload import preload
 from hub.web import install as install_web
 from hub.web.accounts import install as install_account_pages
 
@@ -36,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Familienhub NRW",
         version="1",
         description="Statewide search of family-support offers (Frühe Hilfen) in NRW.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.redis = redis.Redis.from_url(
@@ -53,18 +59,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planning.router)  # planning reports (admin token; organisations later)
     install_web(app)  # citizen pages, widget, /static, CORS for public reads
     install_account_pages(app)  # sign-in, enrolment, the municipality's page (German)
-    app.middleware("http")(_request_id)
+    app.add_middleware(RequestId)
     errors.install(app)
     return app
 
 
-async def _request_id(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id  # error answers name it too
-    structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    response = await call_next(request)
-    response.headers["x-request-id"] = request_id
-    return response
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A worker loads the search's data files before it takes requests (`hub.search.preload`)."""
+    await run_in_threadpool(preload)
+    yield
+
+
+class RequestId:
+    """Every request gets an id (the caller's `x-request-id` or a fresh one) in its log lines,
+    its error body and its answer's `x-request-id` header. Plain ASGI rather than
+    `app.middleware("http")`, which costs a task group and a stream per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # error answers name it too
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["x-request-id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

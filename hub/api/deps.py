@@ -7,19 +7,26 @@ from typing import Annotated
 
 import redis
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from hub.core.settings import Settings
-from hub.search.engine import SearchEngine, get_engine
+from hub.search.engine import SearchEngine, cached_engine, get_engine
 
 
-def settings_dep(request: Request) -> Settings:
+async def settings_dep(request: Request) -> Settings:
+    """Async, as every dependency that never waits: a sync one costs a trip to a worker
+    thread per request."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def serving_engine(settings: Annotated[Settings, Depends(settings_dep)]) -> SearchEngine:
-    """Short-timeout client for citizen-facing reads (errors map to 503)."""
-    return get_engine(settings, "serve")
+async def serving_engine(settings: Annotated[Settings, Depends(settings_dep)]) -> SearchEngine:
+    """Short-timeout client for citizen-facing reads (errors map to 503); created once per
+    process in a worker thread, since detecting the engine's flavour may ask the engine."""
+    engine = cached_engine(settings, "serve")
+    if engine is None:
+        engine = await run_in_threadpool(get_engine, settings, "serve")
+    return engine
 
 
 def indexing_engine(settings: Annotated[Settings, Depends(settings_dep)]) -> SearchEngine:

@@ -2,9 +2,10 @@
 
 The routes take the search's parameters (hub/api/params.py), prepared exactly as for the
 result list (spelling correction included), and export every match up to EXPORT_LIMIT. The
-count is asked first, so the headers can say how many offers matched (`X-Total-Count`) and
-whether the file was cut off (`X-Export-Truncated: true`), and so an unreachable engine still
-becomes a clean 503 before the first byte is sent.
+first page is read (and counted exactly) before the answer starts, so the headers can say how
+many offers matched (`X-Total-Count`) and whether the file was cut off
+(`X-Export-Truncated: true`), and so an unreachable engine still becomes a clean 503 before the
+first byte is sent.
 
 This router must be included before the search router: its paths (`/api/v1/offers/export.csv`)
 would otherwise be taken for offer ids by `/api/v1/offers/{offer_id}`.
@@ -26,7 +27,7 @@ from hub.exports.geojson import stream_feature_collection
 from hub.exports.hsds import stream_service_list
 from hub.search.engine import SearchEngine
 from hub.search.prepared import PreparedSearch
-from hub.search.runner import count_offers, iter_offers
+from hub.search.runner import counted_offers
 
 router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
 CHUNK_CHARS = 64 * 1024
@@ -53,7 +54,7 @@ def _export(
     media_type: str,
     render: Callable[[Iterable[dict[str, Any]], int], Iterator[str]],
 ) -> StreamingResponse:
-    total = count_offers(engine, search)
+    total, docs = counted_offers(engine, search, EXPORT_LIMIT)  # count and first page at once
     headers = {
         "Content-Disposition": f'attachment; filename="{export_filename(extension)}"',
         "X-Total-Count": str(total),
@@ -61,7 +62,6 @@ def _export(
         "X-Export-Truncated": "true" if total > EXPORT_LIMIT else "false",
         "Cache-Control": "no-store",
     }
-    docs = iter_offers(engine, search, EXPORT_LIMIT)
     return StreamingResponse(_batched(render(docs, total)), media_type=media_type, headers=headers)
 
 

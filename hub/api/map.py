@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import ServeEngine
 from hub.api.params import Prepared
@@ -14,7 +15,7 @@ from hub.search.runner import map_clusters
 router = APIRouter(prefix="/api/v1/offers", tags=["search"])
 
 
-def map_area(
+async def map_area(
     bbox: Annotated[str, Query(description="west,south,east,north in degrees (WGS 84)")],
 ) -> BBox:
     """The visible map area; checked before the search is prepared (no engine call for a typo)."""
@@ -25,7 +26,7 @@ def map_area(
 
 
 @router.get("/clusters", summary="Offer clusters of a map view (bbox + zoom) for a search")
-def clusters(
+async def clusters(
     engine: ServeEngine,
     box: Annotated[BBox, Depends(map_area)],
     zoom: Annotated[int, Query(ge=0, le=22, description="Leaflet zoom level")],
@@ -37,4 +38,5 @@ def clusters(
     correction, so the map shows exactly the located offers of the result list; paging and
     sort parameters are ignored.
     """
-    return [cluster.as_json() for cluster in map_clusters(engine, search, box, zoom)]
+    found = await run_in_threadpool(map_clusters, engine, search, box, zoom)
+    return [cluster.as_json() for cluster in found]

@@ -40,7 +40,7 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
-def search_params(
+async def search_params(
     q: Annotated[str, Query(max_length=200, description="Keywords as typed, e.g. 'hebame'")] = "",
     ags: Annotated[list[str], Query(description="Municipality AGS (8 digits)")] = [],  # noqa: B006
     district: Annotated[list[str], Query(description="District key (5 digits)")] = [],  # noqa: B006
@@ -71,7 +71,8 @@ def search_params(
     page: Annotated[int, Query(ge=1, le=500)] = 1,
     after: Annotated[str | None, Query(description="Cursor from `next` (deep paging)")] = None,
 ) -> SearchRequest:
-    """Query parameters → a validated `SearchRequest`."""
+    """Query parameters → a validated `SearchRequest` (async: it never waits, so it runs on
+    the event loop instead of costing a trip to a worker thread)."""
     near = None
     radius = {}
     if lat is not None and lon is not None:
@@ -111,9 +112,11 @@ def search_params(
 SearchParams = Annotated[SearchRequest, Depends(search_params)]
 
 
-def prepared_search(engine: ServeEngine, request: SearchParams) -> PreparedSearch:
-    """The request prepared once for the list, the map and every export of it."""
-    return prepare_search(engine, request)
+async def prepared_search(engine: ServeEngine, request: SearchParams) -> PreparedSearch:
+    """The request prepared once for the list, the map and every export of it; the spelling
+    check rides along with the route's first engine call (one round trip, not two), so
+    preparing never waits on the engine and runs on the event loop."""
+    return prepare_search(engine, request, defer_spelling=True)
 
 
 Prepared = Annotated[PreparedSearch, Depends(prepared_search)]

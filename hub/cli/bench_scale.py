@@ -250,6 +250,9 @@ def search(
     console.print(f"{corpus['offers']:,} offers ({corpus['distinct']:,} distinct); "
                   f"{result['api_workers']} API workers, MB {result['api_rss_mb']}; "
                   f"{result['engine_calls_per_request']} engine calls per request")  # fmt: skip
+    for entry in result["rounds"]:
+        console.print(f"{entry['rate']:g} req/s: API CPU {entry['api_cpu_ms_per_request']} ms "
+                      "per request")  # fmt: skip
 
 
 def _pcts(figures: dict[str, float]) -> str:

@@ -92,9 +92,11 @@ def cluster_body(bbox: BBox, zoom: int, query: Clause | None = None) -> Clause:
     `bounds` keeps cells of an offer's *other* locations outside the box out of the answer;
     `top_hits` of one gives the offer behind a single-offer cell without a second request.
     Offers placed only at their area's centre (`geo_approximate`) get no marker: a pin on the
-    town centre would claim a venue the offer never named.
+    town centre would claim a venue the offer never named. The search's query only decides
+    which offers count, so it runs as a filter: no offer is scored (the single offer of a
+    cell is the same whichever comes first).
     """
-    must: list[Clause] = [query] if query else []
+    within: list[Clause] = [bbox_filter(bbox), *([query] if query else [])]
     grid: Clause = {
         "field": GEO_FIELD,
         "precision": precision_for_zoom(zoom),
@@ -106,8 +108,7 @@ def cluster_body(bbox: BBox, zoom: int, query: Clause | None = None) -> Clause:
         "track_total_hits": False,
         "query": {
             "bool": {
-                "must": must,
-                "filter": [bbox_filter(bbox)],
+                "filter": within,
                 "must_not": [{"term": {"geo_approximate": True}}],
             }
         },

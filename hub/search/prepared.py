@@ -4,13 +4,18 @@ A citizen's search is shown as a result list, as map clusters and as HSDS, GeoJS
 downloads, and is measured by `hub eval relevance`. All of them must mean the same offers, so
 each starts from one `PreparedSearch`: the place of residence resolved, the spelling corrected
 where the list corrects it, the text understood (place, language, age, … hints) and the
-filtered, scored query built. Only the correction needs the engine; that round trip is made by
-`hub.search.runner.prepare_search`, which then calls `prepare` here.
+filtered, scored query built. Only the correction needs the engine: `hub.search.runner` asks it
+either before (`prepare_search`) or, for the API, together with the first engine call of the
+view (`spelling_pending`), and then calls `prepare` here.
+
+Understanding a text is pure (data files, gazetteer) and the same words come again and again,
+so each process keeps the last `UNDERSTOOD` results.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from hub.core.places import Place
@@ -21,6 +26,8 @@ from hub.search.query import Clause, build_query, build_search, filter_clauses
 from hub.search.request import SearchRequest
 
 EXPORT_PAGE = 500
+UNDERSTOOD = 4096
+"""Texts whose understanding each process keeps (a few hundred bytes each)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,11 @@ class PreparedSearch:
     """What the (corrected) text says: words to match plus boosts."""
     query: Clause
     """Text × hints × place, with every filter inside: what decides the set of offers."""
+    spelling_pending: bool = False
+    """The "Meinten Sie …?" check is still to be asked, with the first engine call of the
+    view (`hub.search.runner`); `corrected` is None until then."""
+    lookup: PlaceLookup | None = field(default=gazetteer_lookup, compare=False, repr=False)
+    """The place lookup the text was understood with (again after a correction)."""
 
 
 def prepare(
@@ -44,11 +56,19 @@ def prepare(
     place: Place | None = None,
     corrected: str | None = None,
     lookup: PlaceLookup | None = gazetteer_lookup,
+    spelling_pending: bool = False,
 ) -> PreparedSearch:
     """Understand the (corrected) text and build the query once for every view of the search."""
-    intent = understand(corrected or request.q, lookup)
+    intent = understood(corrected or request.q, lookup)
     query = build_query(request, intent, place)
-    return PreparedSearch(request, place, corrected, intent, query)
+    return PreparedSearch(request, place, corrected, intent, query, spelling_pending, lookup)
+
+
+@lru_cache(maxsize=UNDERSTOOD)
+def understood(text: str, lookup: PlaceLookup | None) -> QueryIntent:
+    """`understand`, remembered per process (a pure function of the text and the lookup; the
+    result is shared, so it is never changed)."""
+    return understand(text, lookup)
 
 
 def list_body(search: PreparedSearch, *, facets: bool = True) -> Clause:

@@ -6,12 +6,18 @@ The only module that talks to the engine for a search. A search is prepared once
 view of it (list, map, exports, `hub eval relevance`) sends a body built from that one
 `PreparedSearch` by pure functions, so the map and a CSV always hold the offers of the list, and
 what the measurement scores is what the API serves.
+
+The API defers the spelling check (`defer_spelling`): the view's first engine call carries it
+as a `suggest` section, and only when a correction applies is that call sent again with the
+corrected text. Most searches need no correction, so they cost one round trip, not two, and
+every search still runs with exactly the correction `prepare_search` would have found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from hub.core.errors import NotFound, UnknownPlace
@@ -34,6 +40,7 @@ from hub.search.geo import BBox, Cluster, parse_clusters
 from hub.search.indices import OFFERS
 from hub.search.intent import PlaceLookup, QueryIntent, gazetteer_lookup
 from hub.search.prepared import (
+    EXPORT_PAGE,
     PreparedSearch,
     clusters_body,
     count_body,
@@ -52,6 +59,9 @@ from hub.search.suggest import (
 )
 
 PlaceMatch = Literal["in_place", "nearby", "online"]
+BodyOf = Callable[[PreparedSearch], dict[str, Any]]
+PLACES_KEPT = 1024
+"""Typed places of residence whose resolution each process keeps (the gazetteer is static)."""
 
 
 @dataclass(frozen=True)
@@ -103,19 +113,26 @@ class SearchPage:
     fallbacks: list[Fallback] = field(default_factory=list)
     partial: bool = False
     """The engine stopped at its time limit (or lost a shard): what it found so far."""
+    prepared: PreparedSearch | None = None
+    """The search the page ran, its spelling settled (the correction it ran with)."""
 
 
 def resolve_residence(request: SearchRequest) -> Place | None:
     """The place of residence of the request, resolved in the gazetteer (None if not given)."""
     if not request.place:
         return None
-    found = resolve_place(request.place)
+    found = _resolved_place(request.place)
     if found is None:
         raise UnknownPlace(
             f"unknown place {request.place!r}",
             message_de=f"Den Ort „{request.place}“ kennen wir in NRW nicht.",
         )
     return found
+
+
+@lru_cache(maxsize=PLACES_KEPT)
+def _resolved_place(text: str) -> Place | None:
+    return resolve_place(text)
 
 
 def prepare_search(
@@ -125,12 +142,35 @@ def prepare_search(
     index: str | None = None,
     lookup: PlaceLookup | None = gazetteer_lookup,
     spelling: bool = True,
+    defer_spelling: bool = False,
 ) -> PreparedSearch:
     """The search every view shows: residence resolved, obvious misspellings corrected (one
-    suggester call), the text understood and the query built."""
+    suggester call, or with `defer_spelling` none here: the view's first call asks it), the
+    text understood and the query built."""
     place = resolve_residence(request)
-    corrected = did_you_mean(engine, request.q, index) if spelling and request.q else None
+    check = spelling and bool(request.q) and worth_checking(request.q)
+    if defer_spelling:
+        return prepare(request, place=place, lookup=lookup, spelling_pending=check)
+    corrected = did_you_mean(engine, request.q, index) if check else None
     return prepare(request, place=place, corrected=corrected, lookup=lookup)
+
+
+def _answer(
+    engine: SearchEngine, index: str | None, search: PreparedSearch, body_of: BodyOf
+) -> tuple[Any, PreparedSearch]:
+    """One engine call for a view of the search, and the search it ran with. A pending
+    spelling check rides along as a `suggest` section; when it yields a correction the
+    call is sent again for the corrected search (which the caller then keeps)."""
+    if not search.spelling_pending:
+        return _search(engine, index, body_of(search)), search
+    text = search.request.q
+    body = {**body_of(search), "suggest": did_you_mean_body(text)["suggest"]}
+    answer = _search(engine, index, body)
+    corrected = corrected_query(text, parse_did_you_mean(answer, text))
+    if corrected is None:
+        return answer, replace(search, spelling_pending=False)
+    fixed = prepare(search.request, place=search.place, corrected=corrected, lookup=search.lookup)
+    return _search(engine, index, body_of(fixed)), fixed
 
 
 def run_search(
@@ -157,8 +197,8 @@ def search_page(
 ) -> SearchPage:
     """One page of the result list of a prepared search, with facet counts and distances; a
     first page with (almost) nothing also gets the nearest alternatives (`find_fallbacks`)."""
+    answer, search = _answer(engine, index, search, lambda s: list_body(s, facets=facets))
     request = search.request
-    answer = _search(engine, index, list_body(search, facets=facets))
     hits = [_hit(raw, request, search.place) for raw in answer["hits"]["hits"]]
     full_page = len(hits) == request.size
     total = int(answer["hits"]["total"]["value"])
@@ -175,6 +215,7 @@ def search_page(
         place=search.place,
         intent=search.intent,
         partial=is_partial(answer),
+        prepared=search,
     )
 
 
@@ -183,76 +224,123 @@ def find_fallbacks(
 ) -> list[Fallback]:
     """The nearest things that exist for a search with `total` hits: each constraint dropped
     in turn (when that finds more), the next larger radius that finds more, and the general
-    counselling of the youth welfare office for the place."""
-    out: list[Fallback] = []
-    for dropped, relaxed in relaxations(search.request):
+    counselling of the youth welfare office for the place (else the office itself).
+
+    Every candidate is asked in one `_msearch` round trip (a page of "very little" would
+    otherwise cost up to six calls one after the other); which of them are shown is decided
+    afterwards exactly as if they had been asked in turn."""
+    request = search.request
+    variants: list[tuple[Fallback, PreparedSearch]] = []
+    for dropped, relaxed in relaxations(request):
         corrected = None if dropped == "q" else search.corrected
         variant = prepare(relaxed, place=search.place, corrected=corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("relaxed", page.total, page.hits, dropped=dropped))
-    for wider in wider_radii(search.request):
+        variants.append((Fallback("relaxed", 0, [], dropped=dropped), variant))
+    for wider in wider_radii(request):
         variant = prepare(wider, place=search.place, corrected=search.corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("nearby", page.total, page.hits, radius_km=wider.radius_km))
-            break
-    district = whole_district(search.request)
+        variants.append((Fallback("nearby", 0, [], radius_km=wider.radius_km), variant))
+    district = whole_district(request)
     if district is not None:
         variant = prepare(district, place=search.place, corrected=search.corrected)
-        page = search_page(engine, variant, index=index, facets=False, fallbacks=False)
-        if page.total > total:
-            out.append(Fallback("nearby", page.total, page.hits, district=district.district))
-    office = _youth_office(engine, search, index)
-    return out + ([office] if office else [])
+        variants.append((Fallback("nearby", 0, [], district=district.district), variant))
+    place = counselling_place(request, search.place, search.intent.place)
+    bodies = [list_body(variant, facets=False) for _, variant in variants]
+    if place is not None:
+        bodies += [counselling_body(place), youth_office_body(place)]
+    answers = _msearch(engine, index, bodies)
+    out: list[Fallback] = []
+    radius_found = False
+    for (kind, variant), answer in zip(variants, answers, strict=False):
+        found, hits = _page_of(answer, variant)
+        if found <= total or (kind.radius_km is not None and radius_found):
+            continue
+        radius_found = radius_found or kind.radius_km is not None
+        out.append(replace(kind, total=found, hits=hits))
+    if place is not None:
+        office = _youth_office(search, place, answers[-2], answers[-1])
+        out += [office] if office else []
+    return out
 
 
 def _youth_office(
-    engine: SearchEngine, search: PreparedSearch, index: str | None
+    search: PreparedSearch, place: Place, counselling: Any, offices: Any
 ) -> Fallback | None:
     """General counselling for the place of the search, else its youth welfare office."""
-    place = counselling_place(search.request, search.place, search.intent.place)
-    if place is None:
-        return None
-    answer = _search(engine, index, counselling_body(place))
-    raws = answer["hits"]["hits"]
+    raws = counselling["hits"]["hits"]
     if raws:
         hits = [_hit(raw, search.request, place) for raw in raws]
-        total = int(answer["hits"]["total"]["value"])
+        total = int(counselling["hits"]["total"]["value"])
         return Fallback("youth_office", total, hits, place=place.label)
-    office = youth_office(_search(engine, index, youth_office_body(place))["hits"]["hits"])
+    office = youth_office(offices["hits"]["hits"])
     if office is None:
         return None
     return Fallback("youth_office", 0, [], place=place.label, office=office)
+
+
+def _page_of(answer: Any, search: PreparedSearch) -> tuple[int, list[Hit]]:
+    """The total and the hits of a list answer."""
+    hits = [_hit(raw, search.request, search.place) for raw in answer["hits"]["hits"]]
+    return int(answer["hits"]["total"]["value"]), hits
 
 
 def map_clusters(
     engine: SearchEngine, search: PreparedSearch, box: BBox, zoom: int, *, index: str | None = None
 ) -> list[Cluster]:
     """The search's located offers within the map area, one cluster per grid cell."""
-    return parse_clusters(_search(engine, index, clusters_body(search, box, zoom)))
+    answer, _ = _answer(engine, index, search, lambda s: clusters_body(s, box, zoom))
+    return parse_clusters(answer)
 
 
 def count_offers(engine: SearchEngine, search: PreparedSearch, *, index: str | None = None) -> int:
     """How many offers the search finds (the list's `total`)."""
-    return int(_search(engine, index, count_body(search))["hits"]["total"]["value"])
+    return counted(engine, search, index=index)[0]
+
+
+def counted(
+    engine: SearchEngine, search: PreparedSearch, *, index: str | None = None
+) -> tuple[int, PreparedSearch]:
+    """How many offers the search finds, and the search with its spelling settled, for
+    reading those offers next (`iter_offers`) without asking the check again."""
+    answer, search = _answer(engine, index, search, count_body)
+    return int(answer["hits"]["total"]["value"]), search
 
 
 def iter_offers(
     engine: SearchEngine, search: PreparedSearch, limit: int = 10_000, *, index: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Every offer of the search up to `limit`, best first, paged with search_after."""
+    if limit > 0:
+        answer, search = _answer(engine, index, search, export_body)
+        yield from _offers_from(engine, search, answer, limit, index)
+
+
+def counted_offers(
+    engine: SearchEngine, search: PreparedSearch, limit: int = 10_000, *, index: str | None = None
+) -> tuple[int, Iterator[dict[str, Any]]]:
+    """How many offers the search finds (exactly, as `count_offers`) and every one of them up
+    to `limit` (as `iter_offers`), from one first call: the first page counts the total
+    too. That call is made here, so an unreachable engine fails before anything is sent."""
+    answer, search = _answer(engine, index, search, _counted_export_body)
+    total = int(answer["hits"]["total"]["value"])
+    return total, _offers_from(engine, search, answer, limit, index)
+
+
+def _counted_export_body(search: PreparedSearch) -> dict[str, Any]:
+    return {**export_body(search), "track_total_hits": True}
+
+
+def _offers_from(
+    engine: SearchEngine, search: PreparedSearch, answer: Any, limit: int, index: str | None
+) -> Iterator[dict[str, Any]]:
+    """The offers of a first export page and of the pages after it, up to `limit`."""
     seen = 0
-    after: list[Any] | None = None
     while seen < limit:
-        body = export_body(search, after)
-        hits = _search(engine, index, body)["hits"]["hits"]
+        hits = answer["hits"]["hits"]
         for hit in hits[: limit - seen]:
             yield hit["_source"]
         seen += len(hits)
-        if len(hits) < body["size"]:
+        if len(hits) < EXPORT_PAGE or seen >= limit:
             return
-        after = hits[-1]["sort"]
+        answer = _search(engine, index, export_body(search, hits[-1]["sort"]))
 
 
 def did_you_mean(engine: SearchEngine, text: str, index: str | None = None) -> str | None:
@@ -282,6 +370,13 @@ def get_offer(engine: SearchEngine, offer_id: str) -> dict[str, Any]:
             f"offer {offer_id!r} not found", message_de="Dieses Angebot gibt es nicht (mehr)."
         ) from None
     return dict(found["_source"])
+
+
+@SEARCH_SECONDS.time()
+def _msearch(engine: SearchEngine, index: str | None, bodies: list[dict[str, Any]]) -> list[Any]:
+    """Several `_search` bodies on `index` in one round trip, each with the time limit."""
+    timed = [{**body, "timeout": engine.settings.search_timeout} for body in bodies]
+    return engine.msearch(index or engine.name(OFFERS), timed)
 
 
 @SEARCH_SECONDS.time()

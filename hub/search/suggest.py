@@ -25,9 +25,11 @@ MIN_LENGTH = 4
 
 
 def completion_body(prefix: str, size: int = 8) -> Body:
-    """Titles matching the typed words, the last one as a prefix; one hit per title."""
+    """Titles matching the typed words, the last one as a prefix; one hit per title. No
+    total is counted, so the engine may stop early once no better title can come."""
     return {
         "size": size,
+        "track_total_hits": False,
         "_source": ["id", "title"],
         "query": {
             "multi_match": {

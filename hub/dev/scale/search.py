@@ -4,7 +4,10 @@ those requests sent straight to the engine at the same rates in the same run (th
 p50/p95/p99 per kind, and the hub's overhead over the engine's own time.
 
 The API runs as uvicorn with one worker per core; the load generator (this process, asyncio
-and httpx) shares the machine with it and the engine, as a reverse proxy would.
+and httpx) shares the machine with it and the engine, as a reverse proxy would. On a shared
+machine latencies move with the neighbours' load, so each hub phase also reports the API
+processes' own CPU per request (`api_cpu_ms_per_request`, user + system of the server and its
+workers): the hub's cost that no neighbour changes much.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import httpx
 
 from hub.core.settings import Settings
 from hub.dev.scale.corpus import build_index
-from hub.dev.scale.cpu import process_rss_mb
+from hub.dev.scale.cpu import cpu_seconds, process_rss_mb
 from hub.dev.scale.openloop import by_kind, open_loop
 from hub.dev.scale.searchmix import MixedRequest, request_mix
 from hub.dev.scale.served_api import api_workers, served_api
@@ -26,6 +29,7 @@ from hub.dev.scale.stack import bench_settings, own_indices
 
 Note = Callable[[str], None]
 LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=100)
+NDJSON = {"content-type": "application/x-ndjson"}
 
 
 def engine_client(settings: Settings) -> httpx.AsyncClient:
@@ -47,7 +51,11 @@ async def _run(
             answer = await client.get(item.path, params=item.params)
             return "ok" if answer.status_code == 200 else str(answer.status_code)
         for call in item.calls:  # one after the other, as the hub sends them
-            reply = await client.request(call.method, call.path, json=call.body)
+            if isinstance(call.body, str):  # `_msearch`: the hub's NDJSON as it was sent
+                reply = await client.request(call.method, call.path, content=call.body,
+                                             headers=NDJSON)  # fmt: skip
+            else:
+                reply = await client.request(call.method, call.path, json=call.body)
             if reply.status_code >= 400:
                 return str(reply.status_code)
         return "ok"
@@ -120,9 +128,14 @@ def bench_search(
                 note(f"{rate:g} requests/s: engine alone")
                 alone = asyncio.run(_phase(local, base_url, mix, True, rate, seconds))
                 note(f"{rate:g} requests/s: through the hub")
+                cpu_before = cpu_seconds([pid])
                 hub = asyncio.run(_phase(local, base_url, mix, False, rate, seconds))
+                api_cpu = cpu_seconds([pid]) - cpu_before
+                served = max(int(hub.get("all", {}).get("requests", 0)), 1)
+                cpu_ms = round(1000 * api_cpu / served, 2)
                 rounds.append({"rate": rate, "seconds": seconds, "hub": hub, "engine": alone,
-                               "overhead_percent": overhead(hub, alone)})  # fmt: skip
+                               "overhead_percent": overhead(hub, alone),
+                               "api_cpu_ms_per_request": cpu_ms})  # fmt: skip
             memory = process_rss_mb(pid)
     return {
         "scenario": "search",

@@ -4,7 +4,7 @@ engine), so the baseline sends exactly the hub's own engine queries.
 
 Kinds: keyword (a typical citizen's words), place + radius, age around a place, a topic facet
 around a place, map clusters (a town's view and the whole state), suggestions while typing, and
-a CSV export of a narrow search (count plus its first and usually only page of 500)."""
+a CSV export of a narrow search (its first and usually only page of 500, counted exactly)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ from hub.search.geo import BBox
 from hub.search.request import SearchRequest
 from hub.search.runner import (
     complete,
-    count_offers,
-    iter_offers,
+    counted_offers,
     map_clusters,
     prepare_search,
     search_page,
@@ -129,12 +128,13 @@ def engine_calls(engine: SearchEngine, path: str, fields: dict[str, Any]) -> lis
             complete(engine, fields["q"])
             return calls
         search_fields = {k: v for k, v in fields.items() if k not in ("bbox", "zoom")}
-        search = prepare_search(engine, SearchRequest.model_validate(search_fields))
+        request = SearchRequest.model_validate(search_fields)
+        search = prepare_search(engine, request, defer_spelling=True)  # as `hub.api.params`
         if path.endswith("/clusters"):
             map_clusters(engine, search, BBox.parse(fields["bbox"]), int(fields["zoom"]))
         elif path.endswith("/export.csv"):
-            count_offers(engine, search)
-            for _ in iter_offers(engine, search, EXPORT_LIMIT):
+            _, offers = counted_offers(engine, search, EXPORT_LIMIT)
+            for _ in offers:
                 pass
         else:
             search_page(engine, search)

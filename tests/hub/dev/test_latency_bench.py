@@ -55,6 +55,7 @@ def test_a_tiny_search_run_reports_hub_and_engine_percentiles_per_kind(
         assert set(entry[side]["all"]["error_kinds"]) <= OVERLOAD, entry[side]["all"]
         assert set(entry[side]["keyword"]) >= PERCENTILES
     assert set(entry["overhead_percent"]["map"]) == {"p50", "p95"}
+    assert entry["api_cpu_ms_per_request"] > 0  # the API's own CPU, measured while it served
 
 
 def test_a_tiny_webhook_run_makes_every_event_searchable_and_has_its_baseline(

@@ -139,3 +139,41 @@ def test_rank_eval_api_is_available(engine: SearchEngine, scratch: str) -> None:
     }
     result = engine.request("POST", f"/{scratch}/_rank_eval", body)
     assert result["metric_score"] == pytest.approx(1.0)
+
+
+def test_documents_round_trip_with_dates_umlauts_and_numeric_keys(
+    engine: SearchEngine, scratch: str
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    doc = {
+        "title": "Eltern-Kind-Gruppe „Zwergenstübchen“",
+        "day": dt.date(2026, 3, 1),
+        "at": dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC),
+        "fee": Decimal("2.50"),
+        "by_month": {6: "sechs"},
+    }
+    engine.request("PUT", f"/{scratch}/_doc/a", doc, params={"refresh": "true"})
+    found = engine.request("GET", f"/{scratch}/_doc/a")["_source"]
+    assert found == {
+        "title": doc["title"],
+        "day": "2026-03-01",
+        "at": "2026-03-01T09:30:00+00:00",
+        "fee": 2.5,
+        "by_month": {"6": "sechs"},
+    }
+
+
+def test_msearch_answers_in_order_and_raises_for_a_failed_search(
+    engine: SearchEngine, scratch: str
+) -> None:
+    for doc_id, word in (("a", "hebamme"), ("b", "krabbelgruppe")):
+        engine.request("PUT", f"/{scratch}/_doc/{doc_id}", {"word": word})
+    engine.request("POST", f"/{scratch}/_refresh")
+    bodies = [{"query": {"match": {"word": w}}} for w in ("krabbelgruppe", "hebamme", "nichts")]
+    answers = engine.msearch(scratch, bodies)
+    assert [[h["_id"] for h in a["hits"]["hits"]] for a in answers] == [["b"], ["a"], []]
+    assert engine.msearch(scratch, []) == []
+    with pytest.raises(EngineRequestError):
+        engine.msearch(scratch, [bodies[0], {"query": {"no_such_query": {}}}])

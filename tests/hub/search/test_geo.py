@@ -47,7 +47,7 @@ def test_cluster_body_filters_the_box_and_bounds_the_bucket_count() -> None:
     body = cluster_body(NRW, 8, query)
     grid = body["aggs"]["cells"]["geotile_grid"]
     assert body["size"] == 0
-    assert body["query"]["bool"]["must"] == [query]
+    assert body["query"]["bool"]["filter"][1:] == [query]  # decides which offers, unscored
     assert body["query"]["bool"]["filter"][0]["geo_bounding_box"]["geo"] == NRW.bounds()
     assert (grid["precision"], grid["size"], grid["bounds"]) == (10, MAX_BUCKETS, NRW.bounds())
     assert "geo_centroid" in body["aggs"]["cells"]["aggs"]["centre"]

@@ -13,6 +13,8 @@ from hub.search.query import Near, SearchRequest
 from hub.search.runner import (
     SearchPage,
     count_offers,
+    counted,
+    counted_offers,
     iter_offers,
     prepare_search,
     run_search,
@@ -125,3 +127,63 @@ def test_export_stops_at_the_limit(search: tuple[SearchEngine, str]) -> None:
     engine, index = search
     everything = prepare_search(engine, SearchRequest(), index=index)
     assert len(list(iter_offers(engine, everything, 4, index=index))) == 4
+
+
+@pytest.mark.parametrize("q", ["hebame", "babymassage", "familienhebamme essen", "kita"])
+def test_deferred_spelling_finds_what_the_separate_check_finds(
+    search: tuple[SearchEngine, str], q: str
+) -> None:
+    engine, index = search
+    request = SearchRequest(q=q, size=50)
+    asked = search_page(engine, prepare_search(engine, request, index=index), index=index)
+    pending = prepare_search(engine, request, index=index, defer_spelling=True)
+    deferred = search_page(engine, pending, index=index)
+    assert pending.corrected is None
+    assert deferred.did_you_mean == asked.did_you_mean
+    assert deferred.prepared is not None  # what the demand counters count: the settled search
+    assert (
+        deferred.prepared.corrected == asked.did_you_mean and not deferred.prepared.spelling_pending
+    )
+    assert [h.offer["id"] for h in deferred.hits] == [h.offer["id"] for h in asked.hits]
+    assert deferred.total == asked.total
+
+
+def test_deferred_spelling_costs_one_call_without_a_correction(
+    search: tuple[SearchEngine, str],
+) -> None:
+    engine, index = search
+    sent: list[dict[str, object]] = []
+    original = engine.request
+
+    def recorded(method: str, path: str, body: object = None, params: object = None) -> object:
+        sent.append(body if isinstance(body, dict) else {})
+        return original(method, path, body, params)
+
+    engine.request = recorded  # type: ignore[method-assign]
+    try:
+        well = prepare_search(engine, SearchRequest(q="babymassage"), index=index,
+                              defer_spelling=True)  # fmt: skip
+        search_page(engine, well, index=index)
+        calls_well = len(sent)
+        typo = prepare_search(engine, SearchRequest(q="hebame"), index=index, defer_spelling=True)
+        total, settled = counted(engine, typo, index=index)
+        exported = list(iter_offers(engine, settled, index=index))
+    finally:
+        del engine.request
+    assert calls_well == 1 and "suggest" in sent[0]
+    assert settled.corrected == "hebamme" and not settled.spelling_pending
+    assert len(sent) == calls_well + 3  # count with the check, count again corrected, one page
+    assert "suggest" not in sent[-1] and len(exported) == total > 0
+
+
+def test_counted_offers_count_and_read_what_count_and_export_do(
+    search: tuple[SearchEngine, str],
+) -> None:
+    engine, index = search
+    for fields in ({"q": "hebame"}, {}, {"municipality": [ESSEN[0]]}):
+        prepared = prepare_search(engine, SearchRequest.model_validate(fields), index=index)
+        total, offers = counted_offers(engine, prepared, 3, index=index)
+        assert total == count_offers(engine, prepared, index=index)
+        assert [o["id"] for o in offers] == [
+            o["id"] for o in iter_offers(engine, prepared, 3, index=index)
+        ]
