@@ -130,7 +130,7 @@ class SearchEngine:
         answers = list(self.request("POST", "/_msearch", lines.decode())["responses"])
         for answer in answers:
             if "error" in answer:
-                raise count_engine_error(_map_error(_ItemError(answer)))
+                raise count_engine_error(_status_error(int(answer.get("status", 500)), answer))
         return answers
 
     def streaming_bulk(
@@ -185,15 +185,6 @@ class SearchEngine:
         self._client.close()
 
 
-class _ItemError(Exception):
-    """One failed search of an `_msearch`, shaped like a client library's error."""
-
-    def __init__(self, answer: dict[str, Any]) -> None:
-        super().__init__(str(answer.get("error")))
-        self.status_code = int(answer.get("status", 500))
-        self.info = answer
-
-
 def _map_error(exc: Exception) -> HubError:
     if isinstance(exc, HubError):
         return exc
@@ -203,20 +194,26 @@ def _map_error(exc: Exception) -> HubError:
         status = getattr(meta, "status", None)
     info = getattr(exc, "info", None) or getattr(exc, "body", None) or str(exc)
     if isinstance(status, int):
-        if status == 404:
-            return NotFound(f"engine: not found: {_reason(info)}")
-        if status == 409:
-            return ConflictError(f"engine: version conflict: {_reason(info)}")
-        if status == 429 or status >= 500:
-            return EngineUnavailable(
-                f"engine answered {status}: {_reason(info)}",
-                message_de="Die Suche ist vorübergehend überlastet oder nicht erreichbar.",
-            )
-        return EngineRequestError(status, info)
+        return _status_error(status, info)
     return EngineUnavailable(
         f"search engine not reachable: {exc}",
         message_de="Die Suche ist vorübergehend nicht erreichbar.",
     )
+
+
+def _status_error(status: int, info: Any) -> HubError:
+    """The hub's error for an engine answer of `status` (a whole request's, or one search's
+    of an `_msearch`)."""
+    if status == 404:
+        return NotFound(f"engine: not found: {_reason(info)}")
+    if status == 409:
+        return ConflictError(f"engine: version conflict: {_reason(info)}")
+    if status == 429 or status >= 500:
+        return EngineUnavailable(
+            f"engine answered {status}: {_reason(info)}",
+            message_de="Die Suche ist vorübergehend überlastet oder nicht erreichbar.",
+        )
+    return EngineRequestError(status, info)
 
 
 def _reason(info: Any) -> str:
