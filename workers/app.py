@@ -25,7 +25,7 @@ SYNC_HARD_LIMIT = _settings.sync_time_limit_seconds
 SYNC_SOFT_LIMIT = SYNC_HARD_LIMIT * 5 // 6
 EVENT_HARD_LIMIT = min(2 * 60, SYNC_HARD_LIMIT)
 MAX_RETRY_COUNTDOWN = _settings.max_retry_countdown_seconds
-SCHEDULE_JITTER = 30  # the longest countdown of a scheduled sync (workers/sync.py)
+SCHEDULE_JITTER = _settings.schedule_jitter_seconds  # longest countdown of a scheduled sync
 # Redis redelivers an unacked task after the visibility timeout. It must exceed the longest
 # hard limit plus the longest countdown (ETA tasks sit unacked in the worker meanwhile), or a
 # still-running task is handed to a second worker. Defaults: 30 min + max(60 min, 30 s) =

@@ -132,11 +132,18 @@ class Settings(BaseSettings):
     max_retry_countdown_seconds: int = Field(
         60 * 60, ge=1, description="Cap of a task's retry backoff."
     )
+    schedule_jitter_seconds: int = Field(
+        30,
+        ge=0,
+        description="Longest random delay of a scheduled sync, so sources due in the same "
+        "minute do not all start at once.",
+    )
     visibility_timeout_seconds: int = Field(
         2 * 60 * 60,
         ge=10,
         description="Redis redelivers an unacked task after this; must exceed the sync time "
-        "limit plus the retry countdown cap (checked when the worker app starts).",
+        "limit plus the longest countdown, retry or schedule jitter (checked when the worker "
+        "app starts).",
     )
     tile_url: str = Field(
         "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/"

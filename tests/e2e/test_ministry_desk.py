@@ -39,6 +39,7 @@ def own_settings(settings: Settings) -> Settings:
         update={
             "index_prefix": f"{settings.index_prefix}desk-{tag}-",
             "queue_name": f"{settings.queue_name}-desk-{tag}",
+            "schedule_jitter_seconds": 2,  # a scheduled sync starts within 2 s, not 30
         }
     )
 
