@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hub.web import pages, planning_page, report_page, widget
-from hub.web.security import public_read_cors
+from hub.web.security import PublicReadCors
 from hub.web.templating import STATIC_DIR
 
 
@@ -17,4 +17,4 @@ def install(app: FastAPI) -> None:
     app.include_router(planning_page.router)  # /planung, for planners (admin token for now)
     app.include_router(widget.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.middleware("http")(public_read_cors)
+    app.add_middleware(PublicReadCors)

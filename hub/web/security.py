@@ -8,10 +8,11 @@ routes answer any origin (no credentials), everything else stays same-origin.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from fastapi import Request, Response
+from fastapi import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.core.settings import Settings
 
@@ -55,17 +56,34 @@ def page_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, s
     return headers
 
 
-async def public_read_cors(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """`Access-Control-Allow-Origin: *` on GET/HEAD of public read routes (widget on any site)."""
-    public = request.url.path.startswith(PUBLIC_READ_PREFIXES)
-    if public and request.method == "OPTIONS":
-        return Response(status_code=204, headers=_cors_headers(preflight=True))
-    response = await call_next(request)
-    if public and request.method in ("GET", "HEAD"):
-        response.headers.update(_cors_headers())
-    return response
+class PublicReadCors:
+    """`Access-Control-Allow-Origin: *` on GET/HEAD of public read routes (widget on any site),
+    and the answer to their preflight. Plain ASGI rather than `app.middleware("http")`, which
+    costs a task group and a stream per request, on every search."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PUBLIC_READ_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            preflight = Response(status_code=204, headers=_cors_headers(preflight=True))
+            await preflight(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _cors_headers().items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
 
 
 def _cors_headers(*, preflight: bool = False) -> dict[str, str]:

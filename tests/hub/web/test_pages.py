@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -205,6 +207,22 @@ def test_public_reads_allow_any_origin_other_routes_do_not(
     assert search.headers["access-control-allow-origin"] == "*"
     health = fetch(app, "/healthz", origin="https://www.portal.example")
     assert "access-control-allow-origin" not in health.headers
+
+
+def test_a_preflight_of_a_public_read_is_answered_and_a_write_gets_no_cors(app: FastAPI) -> None:
+    async def go() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            origin = {"origin": "https://www.portal.example"}
+            preflight = await client.options("/api/v1/offers", headers=origin)
+            write = await client.post("/api/v1/offers", headers=origin)
+            return preflight, write
+
+    preflight, write = asyncio.run(go())
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-methods"] == "GET, HEAD"
+    assert "access-control-allow-origin" not in write.headers
 
 
 def test_widget_script_carries_every_language(app: FastAPI) -> None:
