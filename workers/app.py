@@ -29,8 +29,9 @@ SCHEDULE_JITTER = _settings.schedule_jitter_seconds  # longest countdown of a sc
 # Redis redelivers an unacked task after the visibility timeout. It must exceed the longest
 # hard limit plus the longest countdown (ETA tasks sit unacked in the worker meanwhile), or a
 # still-running task is handed to a second worker. Defaults: 30 min + max(60 min, 30 s) =
-# 90 min; keep 2 h. (Kombu sweeps for expired messages only every ~100 s, so a task of a
-# worker killed outright comes back after the timeout plus up to that sweep period.)
+# 90 min; keep 2 h. (Kombu sweeps for expired messages every `unacked_restore_seconds`, 100 s
+# by default, so a task of a worker killed outright comes back after the timeout plus up to
+# that sweep period.)
 VISIBILITY_TIMEOUT = _settings.visibility_timeout_seconds
 LONGEST_COUNTDOWN = max(MAX_RETRY_COUNTDOWN, SCHEDULE_JITTER)
 if not VISIBILITY_TIMEOUT > SYNC_HARD_LIMIT + LONGEST_COUNTDOWN:
@@ -60,7 +61,13 @@ def create_app() -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=SYNC_HARD_LIMIT,
         task_soft_time_limit=SYNC_SOFT_LIMIT,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            # one sweep for expired unacked tasks every `unacked_restore_seconds` (kombu's
+            # default period is 10 s × every 10th call = 100 s)
+            "unacked_restore_interval": settings.unacked_restore_seconds,
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         task_serializer="json",

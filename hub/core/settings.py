@@ -138,6 +138,12 @@ class Settings(BaseSettings):
         description="Longest random delay of a scheduled sync, so sources due in the same "
         "minute do not all start at once.",
     )
+    unacked_restore_seconds: int = Field(
+        100,
+        ge=1,
+        description="How often a worker looks for tasks left unacknowledged past the visibility "
+        "timeout (a worker killed outright) and queues them again.",
+    )
     visibility_timeout_seconds: int = Field(
         2 * 60 * 60,
         ge=10,

@@ -1,9 +1,10 @@
 """Faults with real processes: a worker killed mid-sync, the engine or Redis gone, bad feeds.
 
-The worker here runs with short limits (sync time limit, retry countdown cap, visibility
-timeout) so that redelivery after a worker's death happens within the test. The outage tests
-take away a Redis and an OpenSearch node of their own (started here through the project's
-service code on free ports), never the session's shared ones.
+The worker here runs with short limits (sync time limit, retry countdown cap, schedule jitter,
+visibility timeout, unacked sweep period) so that redelivery after a worker's death happens
+within the test. The outage tests take away a Redis and an OpenSearch node of their own
+(started here through the project's service code on free ports), never the session's shared
+ones.
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ from tests.support.feeds import FeedServer, Request, Route
 from tests.support.stack import free_port, free_search_port, supervisor, wait_for
 
 PAGES, PER_PAGE, PAGE_DELAY = 20, 5, 0.3
-# visibility (55 s) > sync time limit (20 s) + longest countdown (max(cap 15 s, schedule 30 s)),
+# visibility (40 s) > sync time limit (20 s) + longest countdown (max(cap 15 s, schedule 5 s)),
 # as workers/app checks
 FAULT_LIMITS = {
     "sync_time_limit_seconds": 20,
     "max_retry_countdown_seconds": 15,
-    "visibility_timeout_seconds": 55,
+    "schedule_jitter_seconds": 5,
+    "visibility_timeout_seconds": 40,
+    "unacked_restore_seconds": 5,  # the sweep that hands an expired task out again
     "sync_batch_size": 10,
 }
 
@@ -253,7 +256,8 @@ def test_sync_survives_sigkill_of_the_whole_worker_and_a_restart(
     served_at_kill = len(feed.served)
     start_worker(fault_stack, "worker-restarted")
 
-    # the unacked task comes back once the visibility timeout (55 s) has passed
+    # the unacked task comes back once the visibility timeout (40 s) has passed and a sweep
+    # (every 5 s here) finds it
     run = wait_for(finished(engine, source_id, RunStatus.SUCCEEDED), timeout=180, what="restore")
     assert served_at_kill < PAGES
     assert run.counts.seen == len(feed.ids)
