@@ -23,6 +23,7 @@ from hub.cli import (
 from hub.cli import services as services_cli
 from hub.cli.common import console, err_console, settings
 from hub.core.errors import HubError
+from hub.core.logging import configure_logging
 
 app = typer.Typer(
     help="Familienhub NRW: statewide search of family-support offers.",
@@ -76,6 +77,7 @@ _optional_subapps()
 def main() -> None:
     """Entry point: expected failures print a clear message and exit 1, never a traceback."""
     try:
+        configure_logging(settings())  # log lines to stderr: stdout is for results (--json)
         app(standalone_mode=False)
     except HubError as exc:
         err_console.print(f"[red]error:[/] {exc.message}")

@@ -34,6 +34,7 @@ import structlog
 from connectors.sdk.base import Connector
 from hub.core.errors import ConflictError
 from hub.core.fetcher import SafeFetcher
+from hub.core.logging import configure_logging
 from hub.core.settings import Settings
 from hub.ingest.build import connector_for, push_connector_for
 from hub.ingest.ingest import Ingest
@@ -230,7 +231,9 @@ class Renormaliser:
 
 
 def _renormalise_one(settings: Settings, source_id: str, force: bool) -> RenormaliseResult:
-    """One source re-normalised in a process of the pool (its own engine and Redis clients)."""
+    """One source re-normalised in a process of the pool (its own engine and Redis clients,
+    its log lines where the hub's go)."""
+    configure_logging(settings)
     return Renormaliser(settings).run(source_id, force=force)
 
 

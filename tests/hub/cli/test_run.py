@@ -49,3 +49,18 @@ def test_reconcile_from_the_command_line_deletes_what_the_feed_dropped(
     assert len(OfferWriter(engine).ids_of_source(source_id)) == 9
     assert RunStore(engine).for_source(source_id, 1)[0].mode == "reconcile"
     assert SourceRegistry(engine).get(source_id).last_reconciled_at is not None
+
+
+def test_log_lines_go_to_stderr_and_leave_stdout_to_the_result(
+    engine: SearchEngine, feed_server: FeedServer
+) -> None:
+    """Scripts read stdout (`--json`, JSON lines); the structured log goes to stderr."""
+    source_id = f"cli-{uuid.uuid4().hex[:8]}"
+    url = feed_server.route(f"/{source_id}.json", feed("a", "b"))
+    SourceRegistry(engine).create(SourceInput(id=source_id, ags=["05915000"], kind="push", url=url))
+
+    done = run_hub("sync", source_id)
+
+    assert done.returncode == 0, done.stderr
+    assert "sync.done" in done.stderr and source_id in done.stderr
+    assert "sync.done" not in done.stdout and "(full): succeeded" in done.stdout
