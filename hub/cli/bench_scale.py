@@ -228,11 +228,15 @@ def search(
     rate: list[float] = typer.Option([50.0, 100.0], help="Requests/s (repeat for several)."),
     seconds: float = typer.Option(15.0, help="Seconds of load per rate and target."),
     workers: int | None = typer.Option(None, help="uvicorn workers (default: one per core)."),
+    ingest_sources: int = typer.Option(0, help="Sources of a fleet syncing meanwhile."),
+    ingest_records: int = typer.Option(0, help="Records of that fleet."),
     as_json: bool = JSON,
 ) -> None:
-    """The search API at constant arrival rates vs its own engine queries sent straight."""
+    """The search API at constant arrival rates vs its own engine queries sent straight,
+    optionally while a fleet syncs into the same index."""
     note = (lambda text: None) if as_json else (lambda text: console.log(text))
     result = bench_search(settings(), size=size, rates=rate, seconds=seconds, workers=workers,
+                          ingest_sources=ingest_sources, ingest_records=ingest_records,
                           note=note)  # fmt: skip
     if as_json:
         print(json.dumps(result, indent=2))
@@ -252,7 +256,7 @@ def search(
                   f"{result['engine_calls_per_request']} engine calls per request")  # fmt: skip
     for entry in result["rounds"]:
         console.print(f"{entry['rate']:g} req/s: API CPU {entry['api_cpu_ms_per_request']} ms "
-                      "per request")  # fmt: skip
+                      f"per request {entry['ingest'] or ''}")  # fmt: skip
 
 
 def _pcts(figures: dict[str, float]) -> str:
