@@ -178,9 +178,12 @@ def profile(
     kind: str = typer.Option("json_feed", help="json_feed, rss, wordpress or push."),
     records: int = typer.Option(1000, help="Offers of the one source."),
     lines: int = typer.Option(40, help="Rows of the cumulative table."),
+    cprofile: bool = typer.Option(
+        True, help="--no-cprofile: run unprofiled, for py-spy attached from outside."
+    ),
 ) -> None:
     """cProfile of one source's cold sync, inline (keep it in docs/profiles/)."""
-    print(profile_sync(settings(), kind, records, lines))
+    print(profile_sync(settings(), kind, records, lines, cprofile))
 
 
 def cluster(
