@@ -22,12 +22,10 @@ from hub.core.settings import Settings
 from hub.dev.demo.fleet import cms_record
 from hub.dev.fleet.generate import generate_fleet
 from hub.dev.processes import Supervisor
-from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.sources.runs import RunStatus, RunStore, SyncRun
+from hub.sources.runs import RunStatus
 from hub.sources.store import SourceInput, SourceRegistry
-from tests.support.stack import supervisor, wait_for
+from tests.support.stack import offers_of_source, queued_sync, supervisor, wait_for
 
 HUGE = 50 * 1024 * 1024
 CAP = 20 * 1024 * 1024  # the default `fetch_max_bytes`
@@ -132,30 +130,12 @@ def feed(
     source_id = f"bad-{uuid.uuid4().hex[:6]}"
     registration = {**sim.registration(""), "id": source_id, "url": served.url}
     SourceRegistry(engine).create(SourceInput.model_validate(registration))
-    run = sync(engine, own, source_id)
+    run = queued_sync(engine, own, source_id)
     assert run.status == RunStatus.SUCCEEDED and run.counts.created == len(sim.records)
     try:
         yield served, source_id, len(sim.records)
     finally:
         served.close()
-
-
-def sync(engine: SearchEngine, own: Settings, source_id: str) -> SyncRun:
-    earlier = len(RunStore(engine).for_source(source_id, limit=50))
-    enqueue_sync(own, source_id, trigger="test", full=True)
-
-    def finished() -> SyncRun | None:
-        runs = RunStore(engine).for_source(source_id, limit=50)
-        done = [r for r in runs if r.status != RunStatus.RUNNING]
-        return done[0] if len(done) > earlier else None
-
-    return wait_for(finished, timeout=120, what=f"a run of {source_id}")
-
-
-def offer_count(engine: SearchEngine, source_id: str) -> int:
-    engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
-    body = {"query": {"term": {"source_id": source_id}}}
-    return int(engine.request("POST", f"/{engine.name(OFFERS)}/_count", body)["count"])
 
 
 @pytest.mark.parametrize(
@@ -180,12 +160,12 @@ def test_an_oversized_or_dripping_page_fails_the_run_clearly_and_deletes_nothing
     served, source_id, offers = feed
     served.mode = mode
     try:
-        run = sync(engine, own, source_id)
+        run = queued_sync(engine, own, source_id)
     finally:
         served.mode = "good"
     assert run.status == RunStatus.FAILED
     assert run.counts.deleted == 0
-    assert offer_count(engine, source_id) == offers
+    assert offers_of_source(engine, source_id) == offers
     shown = "; ".join(e.get("message_de", "") for e in run.errors)  # /kommune, `hub sources runs`
     assert reason in shown, shown
     assert served.sent < most_sent, served.sent
@@ -204,10 +184,10 @@ def test_thousands_of_records_on_one_page_are_all_indexed(
     registration = {**sim.registration(""), "id": source_id, "url": served.url}
     SourceRegistry(engine).create(SourceInput.model_validate(registration))
     try:
-        run = sync(engine, own, source_id)
+        run = queued_sync(engine, own, source_id)
     finally:
         served.close()
     assert run.status == RunStatus.SUCCEEDED, run.errors
     assert (run.counts.seen, run.counts.created, run.counts.rejected) == (3000, 3000, 0)
-    assert offer_count(engine, source_id) == 3000
+    assert offers_of_source(engine, source_id) == 3000
     assert served.requests == 1 and 10 * own.sync_batch_size < 3000  # one page, many batches

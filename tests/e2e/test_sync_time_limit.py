@@ -15,12 +15,10 @@ from hub.core.settings import Settings
 from hub.dev.fleet.generate import Faults, SimSource, generate_fleet
 from hub.dev.fleet.server import FleetSimulator
 from hub.dev.processes import Supervisor
-from hub.queue import enqueue_sync
 from hub.search.engine import SearchEngine
-from hub.search.indices import OFFERS
-from hub.sources.runs import RunStatus, RunStore, SyncRun
+from hub.sources.runs import RunStatus
 from hub.sources.store import SourceInput, SourceRegistry
-from tests.support.stack import supervisor, wait_for
+from tests.support.stack import offers_of_source, queued_sync, supervisor, wait_for
 
 HARD_LIMIT = 12  # seconds; the soft limit, where the run is cut, is 5/6 of it: 10 s
 
@@ -56,35 +54,17 @@ def fleet() -> Iterator[FleetSimulator]:
         yield sim
 
 
-def sync(engine: SearchEngine, own: Settings, source_id: str) -> SyncRun:
-    earlier = len(RunStore(engine).for_source(source_id, limit=50))
-    enqueue_sync(own, source_id, trigger="test", full=True)
-
-    def finished() -> SyncRun | None:
-        runs = RunStore(engine).for_source(source_id, limit=50)
-        done = [r for r in runs if r.status != RunStatus.RUNNING]
-        return done[0] if len(done) > earlier else None
-
-    return wait_for(finished, timeout=90, what=f"a run of {source_id}")
-
-
-def offer_count(engine: SearchEngine, source_id: str) -> int:
-    engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
-    body = {"query": {"term": {"source_id": source_id}}}
-    return int(engine.request("POST", f"/{engine.name(OFFERS)}/_count", body)["count"])
-
-
 def test_a_sync_cut_by_the_time_limit_fails_at_once_in_german_and_deletes_nothing(
     fleet: FleetSimulator, worker: Supervisor, engine: SearchEngine, own: Settings
 ) -> None:
     source: SimSource = next(iter(fleet.servers.values())).source
     SourceRegistry(engine).create(SourceInput.model_validate(fleet.registrations()[0]))
-    first = sync(engine, own, source.source_id)
+    first = queued_sync(engine, own, source.source_id, timeout=90)
     assert first.status == RunStatus.SUCCEEDED and first.counts.created == len(source.records)
 
     source.faults = Faults(latency=3.0)  # six pages of three seconds: past the 10 s limit
     try:
-        run = sync(engine, own, source.source_id)
+        run = queued_sync(engine, own, source.source_id, timeout=90)
     finally:
         source.faults = Faults()
 
@@ -92,6 +72,6 @@ def test_a_sync_cut_by_the_time_limit_fails_at_once_in_german_and_deletes_nothin
     assert [e["code"] for e in run.errors] == ["time_limit"]
     assert "Zeitlimit (10 Sekunden) überschritten" in run.errors[0]["message_de"]
     assert run.counts.deleted == 0
-    assert offer_count(engine, source.source_id) == len(source.records)
+    assert offers_of_source(engine, source.source_id) == len(source.records)
     registered = SourceRegistry(engine).get(source.source_id)
     assert "Zeitlimit" in registered.state_reason and registered.last_run_id == run.id

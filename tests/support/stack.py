@@ -10,6 +10,10 @@ from typing import TypeVar
 
 from hub.core.settings import Settings
 from hub.dev.processes import Supervisor
+from hub.queue import enqueue_sync
+from hub.search.engine import SearchEngine
+from hub.search.indices import OFFERS
+from hub.sources.runs import RunStatus, RunStore, SyncRun
 
 T = TypeVar("T")
 
@@ -46,3 +50,25 @@ def wait_for(check: Callable[[], T | None], timeout: float = 60, what: str = "co
             return value
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def queued_sync(
+    engine: SearchEngine, settings: Settings, source_id: str, timeout: float = 120
+) -> SyncRun:
+    """Queue a full sync of `source_id` for the workers and wait for its run to end."""
+    earlier = len(RunStore(engine).for_source(source_id, limit=50))
+    enqueue_sync(settings, source_id, trigger="test", full=True)
+
+    def finished() -> SyncRun | None:
+        runs = RunStore(engine).for_source(source_id, limit=50)
+        done = [r for r in runs if r.status != RunStatus.RUNNING]
+        return done[0] if len(done) > earlier else None
+
+    return wait_for(finished, timeout=timeout, what=f"a run of {source_id}")
+
+
+def offers_of_source(engine: SearchEngine, source_id: str) -> int:
+    """How many offers of `source_id` the index holds, after a refresh."""
+    engine.request("POST", f"/{engine.name(OFFERS)}/_refresh")
+    body = {"query": {"term": {"source_id": source_id}}}
+    return int(engine.request("POST", f"/{engine.name(OFFERS)}/_count", body)["count"])

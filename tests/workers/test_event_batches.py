@@ -23,26 +23,16 @@ from hub.search.engine import SearchEngine
 from hub.search.indices import OFFERS, SYNC_RUNS
 from hub.sources.runs import RunStore, SyncRun
 from hub.sources.store import SourceInput, SourceRegistry
+from tests.hub.ingest.test_runner import offer
 from tests.support.feeds import FeedServer, Route
 from tests.support.stack import supervisor, wait_for
 
 T1, T2 = "2026-03-01T10:00:00+00:00", "2026-03-02T10:00:00+00:00"
 
 
-def offer(local_id: str, updated: str = T1, title: str = "Babytreff") -> dict[str, Any]:
-    return {
-        "local_id": local_id,
-        "title": title,
-        "url": f"https://www.unna.de/{local_id}",
-        "kind": "treffpunkt",
-        "topics": ["begegnung"],
-        "updated_at": updated,
-        "locations": [{"city": "Unna", "postcode": "59423", "ags": "05978036"}],
-    }
-
-
 def upsert(local_id: str, updated: str = T1, title: str = "Babytreff") -> PushedEvent:
-    return PushedEvent("offer.upserted", offer(local_id, updated, title), f"msg_{uuid.uuid4().hex}")
+    record = offer(local_id, title=title, updated=updated)
+    return PushedEvent("offer.upserted", record, f"msg_{uuid.uuid4().hex}")
 
 
 def new_source(engine: SearchEngine, url: str = "https://www.unna.de/f.json") -> str:
@@ -211,7 +201,7 @@ def test_events_are_applied_while_every_sync_slot_is_busy(
 
     def slow_feed(_request: Any) -> Route:
         release.wait(15)  # the sync worker's only slot waits here
-        return Route(json.dumps({"offers": [offer("s")]}))
+        return Route(json.dumps({"offers": [offer("s", updated=T1)]}))
 
     slow = new_source(engine, feed_server.route("/slow.json", slow_feed))
     pushed = new_source(engine)
