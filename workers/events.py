@@ -25,16 +25,17 @@ from workers.base import TRANSIENT, HubTask
 log = structlog.get_logger(__name__)
 REINDEX_WAIT_SECONDS = 60
 BUSY_RETRY_SECONDS = 2
+# what both event tasks declare: late acks and the event time limits
+EVENT_TASK: dict[str, Any] = {
+    "bind": True,
+    "base": HubTask,
+    "acks_late": True,
+    "time_limit": EVENT_HARD_LIMIT,
+    "soft_time_limit": max(EVENT_HARD_LIMIT - 10, 1),
+}
 
 
-@app.task(
-    bind=True,
-    base=HubTask,
-    name=DRAIN_EVENTS,
-    acks_late=True,
-    time_limit=EVENT_HARD_LIMIT,
-    soft_time_limit=max(EVENT_HARD_LIMIT - 10, 1),
-)
+@app.task(name=DRAIN_EVENTS, **EVENT_TASK)
 def drain_events(self: HubTask, source_id: str) -> dict[str, Any]:
     """Apply the next batch of `source_id`'s pushed events; transient errors retry (the batch
     stays in the backlog until it was applied)."""
@@ -101,14 +102,7 @@ def sweep_event_backlogs(self: HubTask) -> dict[str, Any]:
     return {"restarted": len(restarted)}
 
 
-@app.task(
-    bind=True,
-    base=HubTask,
-    name=APPLY_EVENT,
-    acks_late=True,
-    time_limit=EVENT_HARD_LIMIT,
-    soft_time_limit=max(EVENT_HARD_LIMIT - 10, 1),
-)
+@app.task(name=APPLY_EVENT, **EVENT_TASK)
 def apply_event(
     self: HubTask,
     source_id: str,
